@@ -1,0 +1,98 @@
+"""How fast is a training step of the course's scratch models, next to PyTorch's own?
+
+    python benchmarks/speed.py
+
+Times one training step (forward, loss, backward) at two sizes, with 2 threads, and prints the
+median of repeated runs and each model's ratio to ``torch.nn.LSTM``. The models compared:
+
+- ``torch.nn.LSTM`` / ``torch.nn.RNN``: PyTorch's, which run the whole sequence in one call;
+- ``lstm_course.LSTM`` / ``RNN``: ours, a Python loop with one fused matrix product per step;
+- a textbook LSTM: the same math with a separate pair of matrix products per gate per step,
+  as most tutorials write it.
+
+This prints figures; it checks nothing, because timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import torch
+from torch import nn
+
+from lstm_course import LSTM, RNN
+
+SIZES = [(32, 100, 1, 64), (32, 200, 64, 128)]
+"""(batch, time steps, input features, hidden units)."""
+
+
+class TextbookLSTM(nn.Module):
+    """The LSTM as tutorials usually write it: one ``nn.Linear`` per gate for x and for h, every step."""
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.from_x = nn.ModuleDict({g: nn.Linear(input_size, hidden_size) for g in "ifgo"})
+        self.from_h = nn.ModuleDict({g: nn.Linear(hidden_size, hidden_size, bias=False) for g in "ifgo"})
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = c = x.new_zeros(x.shape[0], self.hidden_size)
+        hidden = []
+        for t in range(x.shape[1]):
+            x_t = x[:, t]
+            i = torch.sigmoid(self.from_x["i"](x_t) + self.from_h["i"](h))
+            f = torch.sigmoid(self.from_x["f"](x_t) + self.from_h["f"](h))
+            g = torch.tanh(self.from_x["g"](x_t) + self.from_h["g"](h))
+            o = torch.sigmoid(self.from_x["o"](x_t) + self.from_h["o"](h))
+            c = f * c + i * g
+            h = o * torch.tanh(c)
+            hidden.append(h)
+        return torch.stack(hidden, dim=1)
+
+
+def median_step_seconds(model: nn.Module, x: torch.Tensor, repeats: int, warmup: int = 3) -> float:
+    """The median time of one training step: forward, a scalar loss, backward."""
+
+    def step() -> None:
+        model.zero_grad(set_to_none=True)
+        out = model(x)
+        out = out[0] if isinstance(out, tuple) else out
+        out.square().mean().backward()
+
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(repeats: int = 30) -> None:
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, median of {repeats} training steps\n")
+    for B, T, I, H in SIZES:
+        x = torch.randn(B, T, I)
+        models = {
+            "torch.nn.LSTM": nn.LSTM(I, H, batch_first=True),
+            "lstm_course.LSTM": LSTM(I, H),
+            "textbook LSTM": TextbookLSTM(I, H),
+            "torch.nn.RNN": nn.RNN(I, H, batch_first=True),
+            "lstm_course.RNN": RNN(I, H),
+        }
+        seconds = {name: median_step_seconds(model, x, repeats) for name, model in models.items()}
+        print(f"B={B}, T={T}, I={I}, H={H}")
+        print(f"  {'model':<18} {'ms/step':>8} {'vs torch.nn.LSTM':>17} {'vs torch.nn.RNN':>16}")
+        for name, value in seconds.items():
+            versus_lstm = value / seconds["torch.nn.LSTM"]
+            versus_rnn = value / seconds["torch.nn.RNN"]
+            print(f"  {name:<18} {value * 1e3:8.2f} {versus_lstm:16.2f}x {versus_rnn:15.2f}x")
+        speedup = seconds["textbook LSTM"] / seconds["lstm_course.LSTM"]
+        print(f"  lstm_course.LSTM is {speedup:.2f}x faster than the textbook LSTM\n")
+
+
+if __name__ == "__main__":
+    main()

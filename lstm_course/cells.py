@@ -1,0 +1,194 @@
+"""One time step of a recurrent network: the equations, written as code.
+
+The cells hold the parameters. The sequence models in :mod:`lstm_course.models` run a cell
+over every time step; the chapters that explain a single step use the cells directly.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from .checks import check_gate_names, check_positive_int, check_state, check_step_input
+
+GATE_NAMES = ("input", "forget", "output")
+"""The LSTM's three gates, in the order their rows are stacked in ``W_x``, ``W_h`` and ``b``."""
+
+
+def _uniform_(parameter: torch.Tensor, hidden_size: int) -> None:
+    """Initialise like ``torch.nn.RNN``/``LSTM``: uniform on (-1/sqrt(H), 1/sqrt(H))."""
+    bound = 1.0 / math.sqrt(hidden_size)
+    nn.init.uniform_(parameter, -bound, bound)
+
+
+class RNNCell(nn.Module):
+    r"""One step of the plain (Elman) recurrent network.
+
+    .. math::
+        h_t = \tanh(W_x x_t + W_h h_{t-1} + b)
+
+    where :math:`x_t` is the input at step :math:`t`, :math:`h_{t-1}` the previous hidden state
+    and :math:`h_t` the new one.
+
+    Args:
+        input_size: number of features :math:`I` of each input :math:`x_t`.
+        hidden_size: number of hidden units :math:`H`.
+
+    Attributes:
+        W_x: input weights, shape ``(H, I)``.
+        W_h: recurrent weights, shape ``(H, H)``.
+        b: bias, shape ``(H,)``.
+
+    Shapes:
+        ``x``: ``(B, I)``; ``h``: ``(B, H)``, zeros when omitted; returns ``h_t``: ``(B, H)``.
+
+    Example:
+        >>> cell = RNNCell(input_size=3, hidden_size=5)
+        >>> cell(torch.zeros(2, 3)).shape
+        torch.Size([2, 5])
+    """
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.input_size = check_positive_int("input_size", input_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.W_x = nn.Parameter(torch.empty(hidden_size, input_size))
+        self.W_h = nn.Parameter(torch.empty(hidden_size, hidden_size))
+        self.b = nn.Parameter(torch.empty(hidden_size))
+        for parameter in self.parameters():
+            _uniform_(parameter, hidden_size)
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor | None = None) -> torch.Tensor:
+        x = check_step_input(x, self.input_size)
+        if h is None:
+            h = x.new_zeros(x.shape[0], self.hidden_size)
+        h = check_state("h", h, x.shape[0], self.hidden_size, like=x)
+        return torch.tanh(x @ self.W_x.T + h @ self.W_h.T + self.b)
+
+    def extra_repr(self) -> str:
+        return f"input_size={self.input_size}, hidden_size={self.hidden_size}"
+
+
+class LSTMCell(nn.Module):
+    r"""One step of the long short-term memory (LSTM), with any subset of its three gates.
+
+    .. math::
+        \begin{aligned}
+        i_t &= \sigma(W_{xi} x_t + W_{hi} h_{t-1} + b_i) && \text{input gate} \\
+        f_t &= \sigma(W_{xf} x_t + W_{hf} h_{t-1} + b_f) && \text{forget gate} \\
+        o_t &= \sigma(W_{xo} x_t + W_{ho} h_{t-1} + b_o) && \text{output gate} \\
+        g_t &= \tanh(W_{xg} x_t + W_{hg} h_{t-1} + b_g) && \text{candidate} \\
+        c_t &= f_t \odot c_{t-1} + i_t \odot g_t && \text{cell state} \\
+        h_t &= o_t \odot \tanh(c_t) && \text{hidden state}
+        \end{aligned}
+
+    :math:`\sigma` is the logistic sigmoid and :math:`\odot` the element-wise product. A gate left
+    out of ``gates`` has no weights and is fixed at 1: without the forget gate the cell state is
+    a pure running sum, as in the original LSTM of Hochreiter and Schmidhuber (1997).
+
+    Args:
+        input_size: number of features :math:`I` of each input :math:`x_t`.
+        hidden_size: number of hidden units :math:`H`.
+        gates: which of ``"input"``, ``"forget"``, ``"output"`` the cell has (any subset).
+        forget_bias: initial value of every entry of :math:`b_f`; default 1.0, which keeps the
+            memory at the start of training (Jozefowicz et al., 2015). Only allowed with a forget gate.
+
+    Attributes:
+        gates: the gates present, in stacking order (``input``, ``forget``, ``output``).
+        W_x: input weights of the present gates then the candidate, stacked: shape ``(G*H, I)``
+            with ``G = len(gates) + 1``. For all three gates the row blocks are
+            ``W_xi, W_xf, W_xo, W_xg``. (``torch.nn.LSTM`` stacks ``i, f, g, o``; sigmoid gates
+            first here, so that one sigmoid call covers them all.)
+        W_h: recurrent weights stacked the same way, shape ``(G*H, H)``.
+        b: biases stacked the same way, shape ``(G*H,)``.
+
+    Shapes:
+        ``x``: ``(B, I)``; ``state``: a pair ``(h, c)`` each ``(B, H)``, zeros when omitted;
+        returns ``(h_t, c_t)``, each ``(B, H)``.
+
+    Example:
+        >>> cell = LSTMCell(input_size=3, hidden_size=5, gates=("input", "output"))
+        >>> h, c = cell(torch.zeros(2, 3))
+        >>> h.shape, c.shape
+        (torch.Size([2, 5]), torch.Size([2, 5]))
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        gates: tuple[str, ...] = GATE_NAMES,
+        forget_bias: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.input_size = check_positive_int("input_size", input_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.gates = check_gate_names(gates, GATE_NAMES)
+        if forget_bias is not None and "forget" not in self.gates:
+            raise ValueError(f"forget_bias needs a forget gate, but gates is {self.gates}")
+        stacked = (len(self.gates) + 1) * hidden_size
+        self.W_x = nn.Parameter(torch.empty(stacked, input_size))
+        self.W_h = nn.Parameter(torch.empty(stacked, hidden_size))
+        self.b = nn.Parameter(torch.empty(stacked))
+        for parameter in self.parameters():
+            _uniform_(parameter, hidden_size)
+        if "forget" in self.gates:
+            with torch.no_grad():
+                self.gate_rows("b", "forget").fill_(1.0 if forget_bias is None else forget_bias)
+
+    def gate_rows(self, parameter: str, gate: str) -> torch.Tensor:
+        """The block of ``W_x``, ``W_h`` or ``b`` that belongs to ``gate`` (or ``"candidate"``), as a view."""
+        order = (*self.gates, "candidate")
+        if gate not in order:
+            raise ValueError(f"gate must be one of {order}, got {gate!r}")
+        start = order.index(gate) * self.hidden_size
+        return getattr(self, parameter)[start : start + self.hidden_size]
+
+    def update(
+        self, z: torch.Tensor, c_prev: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
+        """Apply the gates to the stacked pre-activations ``z = W_x x + W_h h + b``, shape ``(B, G*H)``.
+
+        Returns ``(h, c, gates)``: the new hidden and cell states and a dict of the present gates'
+        activations and the candidate ``g``, each ``(B, H)``. Shared by :meth:`forward` and by the
+        sequence model, so the update equations live in one place.
+        """
+        n_gates = len(self.gates) * self.hidden_size
+        opened = torch.sigmoid(z[:, :n_gates]).split(self.hidden_size, dim=1)
+        gates = dict(zip(self.gates, opened))
+        gates["candidate"] = g = torch.tanh(z[:, n_gates:])
+        i, f, o = gates.get("input"), gates.get("forget"), gates.get("output")
+        kept = c_prev if f is None else f * c_prev  # what the forget gate keeps
+        c = kept + g if i is None else torch.addcmul(kept, i, g)  # plus what the input gate writes
+        shown = torch.tanh(c)
+        h = shown if o is None else o * shown  # what the output gate shows
+        return h, c, gates
+
+    def forward(
+        self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        x = check_step_input(x, self.input_size)
+        h, c = initial_lstm_state(state, x.shape[0], self.hidden_size, like=x)
+        h, c, _ = self.update(x @ self.W_x.T + h @ self.W_h.T + self.b, c)
+        return h, c
+
+    def extra_repr(self) -> str:
+        return f"input_size={self.input_size}, hidden_size={self.hidden_size}, gates={self.gates}"
+
+
+def initial_lstm_state(
+    state: object, batch_size: int, hidden_size: int, like: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return a checked ``(h, c)`` pair, or zeros of shape ``(batch_size, hidden_size)`` when ``state`` is None."""
+    if state is None:
+        zeros = like.new_zeros(batch_size, hidden_size)
+        return zeros, zeros
+    if not isinstance(state, (tuple, list)) or len(state) != 2:
+        raise TypeError(f"state must be a pair (h, c) of tensors, got {type(state).__name__}")
+    h, c = state
+    return (
+        check_state("h", h, batch_size, hidden_size, like=like),
+        check_state("c", c, batch_size, hidden_size, like=like),
+    )
