@@ -2,28 +2,12 @@
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
-HTML = ROOT / "_build" / "html"
-
-
-@pytest.fixture(scope="session")
-def built_book() -> Path:
-    """Build the whole book once, exactly as the README's first command does."""
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), "build", "--all", "-W", "-n", "--keep-going", str(ROOT)],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return HTML
 
 
 def test_book_builds_every_page_in_the_table_of_contents(built_book):
