@@ -1,6 +1,6 @@
 """LSTMs from the ground up: the recurrent networks, tasks and tools used by the course's chapters."""
 
-from . import exercises, gradients, plots, tasks, training
+from . import ensembles, exercises, gradients, plots, tasks, training
 from .cells import GATE_NAMES, LSTMCell, RNNCell
 from .models import LSTM, RNN, LSTMTrace
 
@@ -11,6 +11,7 @@ __all__ = [
     "LSTMTrace",
     "RNN",
     "RNNCell",
+    "ensembles",
     "exercises",
     "gradients",
     "plots",

@@ -7,6 +7,7 @@ your answer is right, so a notebook can also ``assert`` it. Everything runs offl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import torch
@@ -76,3 +77,115 @@ def check_rnn_step(step: Callable[..., torch.Tensor]) -> bool:
         return _report(False, f"for input_size={input_size}, hidden_size={hidden_size} your step differs "
                               f"from the RNN cell. Hint: {hint}")
     return _report(True, "your step computes tanh(x W_x^T + h W_h^T + b), exactly as RNNCell does.")
+
+
+LANE_CASES = [(0.5, 0.1), (0.73, 1e-6), (0.9, 0.5), (0.99, 1e-6), (0.5, 0.3), (1.0, 0.01)]
+"""(f, fraction) pairs for :func:`check_steps_until_below`; with f = 1 nothing is ever lost."""
+
+
+def check_steps_until_below(steps_until_below: Callable[[float, float], int | None]) -> bool:
+    """Check ``steps_until_below(f, fraction)``: the fewest steps k with ``f**k < fraction``, or None.
+
+    It models a gradient travelling back along an LSTM's cell state through a constant forget gate f.
+    """
+    for f, fraction in LANE_CASES:
+        expected = None if f >= 1 else math.floor(math.log(fraction) / math.log(f)) + 1
+        given = steps_until_below(f, fraction)
+        if given == expected:
+            continue
+        if expected is None:
+            hint = "with f = 1 the lane never shrinks the gradient, so the answer is None."
+        elif given is None:
+            hint = "any f below 1 shrinks the gradient geometrically, so it always falls below eventually."
+        elif given == expected - 1:
+            hint = f"after {given} steps f**k = {f**given:.3g} is not yet below {fraction}: count one more step."
+        else:
+            hint = "find the smallest whole k with f**k < fraction, i.e. k > log(fraction) / log(f)."
+        return _report(False, f"for f={f}, fraction={fraction} you gave {given}, the answer is {expected}. "
+                              f"Hint: {hint}")
+    return _report(True, "k is the first whole number above log(fraction) / log(f), and None when f = 1.")
+
+
+def _bound_test_matrices() -> list[torch.Tensor]:
+    """Recurrent matrices on which the common mistakes give different numbers from the bound."""
+    generator = torch.Generator().manual_seed(0)
+    lopsided = torch.tensor([[0.5, 2.0], [0.0, 0.5]])  # spectral radius 0.5, largest singular value 2.1
+    random = torch.randn(16, 16, generator=generator) / 4.0
+    symmetric = (random + random.T) / 2
+    return [lopsided, random, symmetric]
+
+
+def check_gradient_norm_bound(bound: Callable[[torch.Tensor, int], float]) -> bool:
+    """Check ``bound(W_h, distance)`` against the bound on a tanh RNN's gradient after ``distance`` steps.
+
+    The expected answer is :func:`lstm_course.gradients.gradient_norm_bound` with the derivative
+    bound of tanh, 1: the largest singular value of ``W_h`` to the power ``distance``.
+    """
+    from .gradients import gradient_norm_bound, spectral_radius  # the course's own answer
+
+    for W_h in _bound_test_matrices():
+        for distance in (0, 1, 3, 10):
+            expected = gradient_norm_bound(W_h, distance)
+            try:
+                given = float(bound(W_h.clone(), distance))
+            except (RuntimeError, TypeError, ValueError) as error:
+                return _report(False, f"your function raised '{error}' for a {tuple(W_h.shape)} matrix and "
+                                      f"distance={distance}. It should return one number.")
+            if abs(given - expected) <= 1e-4 * max(1.0, abs(expected)):
+                continue
+            sigma = gradient_norm_bound(W_h, 1)
+            mistakes = {
+                "you used the spectral radius (largest |eigenvalue|). It sets the long-run rate, but one step "
+                "can stretch a vector by more: the bound needs the largest singular value, "
+                "torch.linalg.matrix_norm(W_h, ord=2).": spectral_radius(W_h) ** distance,
+                "the Frobenius norm also bounds each step, but loosely; the tight bound for one step is the "
+                "largest singular value, torch.linalg.matrix_norm(W_h, ord=2).":
+                    torch.linalg.matrix_norm(W_h, ord="fro").item() ** distance,
+                "one step back multiplies by one Jacobian, so the bound is a power: sigma_max ** distance.": sigma,
+                "count the factors: a gradient that travels d steps back passes through d Jacobians, "
+                "so the exponent is distance itself.": sigma ** (distance - 1),
+            }
+            hint = next(
+                (text for text, value in mistakes.items() if abs(given - value) <= 1e-4 * max(1.0, abs(value))),
+                "multiply one factor per step: the largest singular value of W_h times the largest derivative "
+                "of tanh, which is 1.",
+            )
+            return _report(False, f"for a {tuple(W_h.shape)} matrix and distance={distance} you gave {given:.6g}, "
+                                  f"the bound is {expected:.6g}. Hint: {hint}")
+    return _report(True, "the gradient can grow by at most sigma_max(W_h) per step (tanh' <= 1), "
+                         "so after d steps by sigma_max ** d.")
+
+
+BIAS_CASES = [(30, 0.01), (100, 0.01), (10, 0.5), (50, 1e-4), (1, 0.25)]
+"""(lag, fraction) pairs for :func:`check_forget_bias_to_keep`; the last one needs a negative bias."""
+
+
+def check_forget_bias_to_keep(forget_bias_to_keep: Callable[[int, float], float]) -> bool:
+    """Check ``forget_bias_to_keep(lag, fraction)``: the bias with ``sigmoid(b_f) ** lag == fraction``.
+
+    A forget gate held at its initial value :math:`\\sigma(b_f)` keeps :math:`\\sigma(b_f)^k` of the
+    cell state after ``k`` steps (chapter 4); this is the bias that keeps ``fraction`` after ``lag``.
+    """
+    for lag, fraction in BIAS_CASES:
+        f = fraction ** (1.0 / lag)
+        expected = math.log(f / (1.0 - f))
+        given = forget_bias_to_keep(lag, fraction)
+        try:
+            given = float(given)
+        except (TypeError, ValueError):
+            return _report(False, f"forget_bias_to_keep({lag}, {fraction}) returned {type(given).__name__} "
+                                  f"{given!r}; return the bias as a number.")
+        if math.isclose(given, expected, rel_tol=1e-6, abs_tol=1e-9):
+            continue
+        if math.isclose(given, f, rel_tol=1e-6):
+            hint = "that is the gate's value f = sigma(b_f); the bias inverts the sigmoid: log(f / (1 - f))."
+        elif math.isclose(given, -expected, rel_tol=1e-6):
+            hint = "check the sign: a gate that keeps more than half of the memory per step has a positive bias."
+        elif math.isclose(given, math.log(fraction) / lag, rel_tol=1e-6):
+            hint = "log(fraction) / lag is log f, the logarithm of the gate's value; the bias is log(f / (1 - f))."
+        else:
+            hint = "first find the gate value f with f**lag = fraction, then invert the sigmoid: b_f = log(f / (1 - f))."
+        return _report(False, f"for lag={lag}, fraction={fraction} you gave {given:.4g}, the answer is "
+                              f"{expected:.4g}. Hint: {hint}")
+    return _report(True, "b_f = log(f / (1 - f)) with f = fraction ** (1 / lag): the longer the lag, the closer "
+                         "to 1 the gate must stay, and the larger the bias.")

@@ -74,3 +74,70 @@ def _unroll(core: RNN | LSTM, x: torch.Tensor) -> tuple[list[torch.Tensor], list
 def spectral_radius(matrix: torch.Tensor) -> float:
     """The largest absolute eigenvalue of a square matrix, e.g. an RNN's ``W_h``."""
     return torch.linalg.eigvals(matrix.detach()).abs().max().item()
+
+
+def set_spectral_radius(rnn: RNN, radius: float) -> RNN:
+    """Rescale the recurrent matrix ``W_h`` of ``rnn`` in place so that its spectral radius is ``radius``.
+
+    Multiplying a matrix by a number multiplies every eigenvalue by it, so the rescaled ``W_h``
+    keeps its structure and only its gain changes: the one knob that decides, roughly, whether
+    signals and gradients shrink or grow from step to step. Returns ``rnn``.
+    """
+    if not isinstance(rnn, RNN):
+        raise TypeError(f"rnn must be an lstm_course RNN (e.g. model.core), got {type(rnn).__name__}")
+    if isinstance(radius, bool) or not isinstance(radius, (int, float)) or not radius > 0:
+        raise ValueError(f"radius must be a positive number, got {radius!r}")
+    current = spectral_radius(rnn.cell.W_h)
+    if current == 0:
+        raise ValueError("rnn.cell.W_h has spectral radius 0 (all eigenvalues zero), so it cannot be rescaled")
+    with torch.no_grad():
+        rnn.cell.W_h.mul_(radius / current)
+    return rnn
+
+
+def gradient_norm_bound(W_h: torch.Tensor, distance: int, derivative_bound: float = 1.0) -> float:
+    r"""The bound :math:`(\gamma\, \sigma_{\max}(W_h))^{d}` on how much a gradient can grow over ``distance`` steps.
+
+    One step back multiplies :math:`\partial L / \partial h_t` by the Jacobian
+    :math:`\operatorname{diag}(\tanh'(a_t))\, W_h`, whose norm is at most :math:`\gamma\, \sigma_{\max}(W_h)`:
+    :math:`\gamma` bounds the derivative of the nonlinearity (1 for tanh) and
+    :math:`\sigma_{\max}` is the largest singular value. Over :math:`d` steps the factors multiply,
+    so :math:`\|\partial L / \partial h_{T-d}\| \le (\gamma \sigma_{\max})^d \, \|\partial L / \partial h_T\|`
+    for a loss read at the last step (Bengio et al., 1994; Pascanu et al., 2013). Below 1, the
+    gradient must vanish; above 1 the bound allows growth but does not force it.
+    """
+    if not isinstance(W_h, torch.Tensor) or W_h.dim() != 2 or W_h.shape[0] != W_h.shape[1]:
+        shape = tuple(W_h.shape) if isinstance(W_h, torch.Tensor) else type(W_h).__name__
+        raise ValueError(f"W_h must be a square matrix (H, H), got {shape}")
+    if isinstance(distance, bool) or not isinstance(distance, int) or distance < 0:
+        raise ValueError(f"distance must be a non-negative int (a number of steps), got {distance!r}")
+    if not derivative_bound > 0:
+        raise ValueError(f"derivative_bound must be positive (1 for tanh), got {derivative_bound!r}")
+    largest_singular_value = torch.linalg.matrix_norm(W_h.detach().double(), ord=2).item()
+    return (derivative_bound * largest_singular_value) ** distance
+
+
+def decay_per_step(norms: torch.Tensor, first: int = 10, last: int | None = None) -> float:
+    r"""The factor by which a gradient norm changes per step back in time, fitted on a log scale.
+
+    ``norms`` is in time order, as :func:`gradient_norms_through_time` returns it: entry ``t``
+    belongs to step ``t`` and lies ``T - 1 - t`` steps before the last. A straight line is fitted
+    by least squares to :math:`\log \|\partial L / \partial h_t\|` against that distance, for the
+    distances ``first`` to ``last`` (default: all the way back); the result is
+    :math:`e^{\text{slope}}`. Below 1 the gradient vanishes geometrically, above 1 it explodes.
+    Skipping the ``first`` nearest steps leaves out the transient where the readout's gradient
+    is still settling.
+    """
+    if not isinstance(norms, torch.Tensor) or norms.dim() != 1:
+        raise ValueError(f"norms must be a 1-D tensor of gradient norms in time order, got {norms!r}")
+    distance = torch.arange(len(norms) - 1, -1, -1, dtype=torch.float64)
+    last = len(norms) - 1 if last is None else last
+    chosen = (distance >= first) & (distance <= last) & (norms > 0)
+    if chosen.sum() < 2:
+        raise ValueError(
+            f"need at least two positive norms at distances first={first} to last={last}; "
+            f"norms has {len(norms)} entries, {int((norms > 0).sum())} of them positive"
+        )
+    d, log_norm = distance[chosen], norms[chosen].double().log()
+    slope = ((d - d.mean()) * (log_norm - log_norm.mean())).sum() / ((d - d.mean()) ** 2).sum()
+    return slope.exp().item()
