@@ -13,7 +13,7 @@ from collections.abc import Callable
 import torch
 
 from .cells import RNNCell
-from .models import RNN
+from .models import LSTM, RNN
 
 SIZES = [(3, 8), (10, 4), (1, 32), (1, 1)]
 """The (input_size, hidden_size) pairs every checker tries."""
@@ -24,25 +24,81 @@ def _report(correct: bool, message: str) -> bool:
     return correct
 
 
+def _call(function: Callable, args: tuple, expected: torch.Tensor, what: str, hint: str) -> tuple[object, str | None]:
+    """Run the learner's ``function(*args)``; return its answer and, if it raised or has the wrong shape, why."""
+    try:
+        given = function(*args)
+    except (RuntimeError, TypeError, ValueError, IndexError) as error:
+        return None, f"your function raised '{error}'. Hint: {hint}"
+    if isinstance(given, torch.Tensor) and given.shape == expected.shape:
+        return given, None
+    shape = tuple(given.shape) if isinstance(given, torch.Tensor) else type(given).__name__
+    return given, f"expected {what}, a tensor of shape {tuple(expected.shape)}, got {shape}."
+
+
+def _hint_for(given: torch.Tensor, mistakes: dict[str, torch.Tensor], otherwise: str) -> str:
+    """The hint of the first typical mistake whose result ``given`` matches (to 1e-5), else ``otherwise``."""
+    return next((text for text, value in mistakes.items() if torch.allclose(given, value, atol=1e-5)), otherwise)
+
+
 def check_rnn_parameter_count(count: Callable[[int, int], int]) -> bool:
     """Check ``count(input_size, hidden_size)`` against the number of parameters of :class:`~lstm_course.RNN`."""
+
+    def mistakes(I: int, H: int) -> dict[int, str]:
+        no_bias = H * I + H * H
+        return {
+            no_bias: "you left out the bias b, which has one entry per hidden unit.",
+            no_bias + 2 * H: "torch.nn.RNN has two biases, but they always appear as a sum: the equation has one b.",
+            2 * H * I + H: "W_h maps a hidden state to a hidden state, so it is H x H, not H x I.",
+        }
+
+    return _check_parameter_count(
+        count,
+        RNN,
+        mistakes,
+        otherwise="count W_x (H x I), W_h (H x H) and b (H) separately, then add them up.",
+        explanation="W_x has H*I entries, W_h has H*H and b has H; the count does not depend on T.",
+    )
+
+
+def check_lstm_parameter_count(count: Callable[[int, int], int]) -> bool:
+    """Check ``count(input_size, hidden_size)`` against the number of parameters of a three-gate :class:`~lstm_course.LSTM`."""
+
+    def mistakes(I: int, H: int) -> dict[int, str]:
+        one_layer = H * (I + H + 1)
+        return {
+            one_layer: "that is one layer, the RNN's count; the LSTM has four: three gates and the candidate.",
+            3 * one_layer: "the candidate g_t is a layer with its own weights too, besides the three gates.",
+            4 * H * (I + H): "each of the four layers also has a bias with one entry per hidden unit.",
+            4 * H * (I + H + 2): "torch.nn.LSTM stores two biases per layer, but they always appear as a sum: count one.",
+        }
+
+    return _check_parameter_count(
+        count,
+        LSTM,
+        mistakes,
+        otherwise="count one layer (W_x: H x I, W_h: H x H, b: H), then multiply by the number of layers.",
+        explanation="four layers of H*(I + H + 1) each: 4H(I + H + 1), four times an RNN of the same width.",
+    )
+
+
+def _check_parameter_count(
+    count: Callable[[int, int], int],
+    model: type[RNN] | type[LSTM],
+    mistakes: Callable[[int, int], dict[int, str]],
+    otherwise: str,
+    explanation: str,
+) -> bool:
+    """Compare ``count`` with ``model``'s parameters at every size; hint at the mistake a wrong count matches."""
     for input_size, hidden_size in SIZES:
-        expected = sum(p.numel() for p in RNN(input_size, hidden_size).parameters())
+        expected = sum(p.numel() for p in model(input_size, hidden_size).parameters())
         given = count(input_size, hidden_size)
         if given == expected:
             continue
-        no_bias = hidden_size * input_size + hidden_size * hidden_size
-        if given == no_bias:
-            hint = "you left out the bias b, which has one entry per hidden unit."
-        elif given == no_bias + 2 * hidden_size:
-            hint = "torch.nn.RNN has two biases, but they always appear as a sum: the equation has one b."
-        elif given == 2 * hidden_size * input_size + hidden_size:
-            hint = "W_h maps a hidden state to a hidden state, so it is H x H, not H x I."
-        else:
-            hint = "count W_x (H x I), W_h (H x H) and b (H) separately, then add them up."
+        hint = mistakes(input_size, hidden_size).get(given, otherwise)
         return _report(False, f"for input_size={input_size}, hidden_size={hidden_size} you gave {given}, "
-                              f"the RNN has {expected}. Hint: {hint}")
-    return _report(True, "W_x has H*I entries, W_h has H*H and b has H; the count does not depend on T.")
+                              f"the {model.__name__} has {expected}. Hint: {hint}")
+    return _report(True, explanation)
 
 
 def check_rnn_step(step: Callable[..., torch.Tensor]) -> bool:
@@ -57,14 +113,12 @@ def check_rnn_step(step: Callable[..., torch.Tensor]) -> bool:
         x = torch.randn(5, input_size, generator=generator)
         h = torch.randn(5, hidden_size, generator=generator)
         expected = cell(x, h).detach()
-        try:
-            given = step(x, h, cell.W_x.detach(), cell.W_h.detach(), cell.b.detach())
-        except RuntimeError as error:
-            return _report(False, f"your step raised '{error}'. Hint: with x of shape (B, I) and W_x of "
-                                  "shape (H, I), the product is x @ W_x.T.")
-        if not isinstance(given, torch.Tensor) or given.shape != expected.shape:
-            shape = tuple(given.shape) if isinstance(given, torch.Tensor) else type(given).__name__
-            return _report(False, f"expected a tensor of shape {tuple(expected.shape)}, got {shape}.")
+        given, wrong = _call(
+            step, (x, h, cell.W_x.detach(), cell.W_h.detach(), cell.b.detach()), expected, "the new hidden state",
+            "with x of shape (B, I) and W_x of shape (H, I), the product is x @ W_x.T.",
+        )
+        if wrong is not None:
+            return _report(False, wrong)
         if torch.allclose(given, expected, atol=1e-5):
             continue
         linear = x @ cell.W_x.T + h @ cell.W_h.T + cell.b
@@ -189,3 +243,90 @@ def check_forget_bias_to_keep(forget_bias_to_keep: Callable[[int, float], float]
                               f"{expected:.4g}. Hint: {hint}")
     return _report(True, "b_f = log(f / (1 - f)) with f = fraction ** (1 / lag): the longer the lag, the closer "
                          "to 1 the gate must stay, and the larger the bias.")
+
+
+def _cell_after_writes(c0: torch.Tensor, f: torch.Tensor, i: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    """The course's answer: apply :math:`c_t = f_t \\odot c_{t-1} + i_t \\odot g_t` at every step."""
+    c = c0
+    for f_t, i_t, g_t in zip(f, i, g):
+        c = f_t * c + i_t * g_t
+    return c
+
+
+def check_cell_after_writes(cell_after: Callable[..., torch.Tensor]) -> bool:
+    """Check ``cell_after(c0, f, i, g)``: the cell state after the steps whose gate values are given.
+
+    Shapes: ``c0`` ``(H,)``, the cell state before the first step; ``f``, ``i``, ``g`` ``(T, H)``,
+    the forget gate, input gate and candidate at each of ``T`` steps. The answer is :math:`c_T`,
+    ``(H,)``, from :math:`c_t = f_t \\odot c_{t-1} + i_t \\odot g_t` (chapter 5).
+    """
+    generator = torch.Generator().manual_seed(0)
+    for steps, hidden_size in [(5, 3), (1, 4), (12, 1)]:
+        c0 = torch.randn(hidden_size, generator=generator)
+        f, i = torch.rand(2, steps, hidden_size, generator=generator)
+        g = torch.rand(steps, hidden_size, generator=generator) * 2 - 1
+        expected = _cell_after_writes(c0, f, i, g)
+        given, wrong = _call(
+            cell_after, (c0.clone(), f.clone(), i.clone(), g.clone()), expected, "the last cell state",
+            f"with {steps} steps of {hidden_size} units, loop over the steps: f[t], i[t] and g[t] are each (H,).",
+        )
+        if wrong is not None:
+            return _report(False, wrong)
+        if torch.allclose(given, expected, atol=1e-5):
+            continue
+        forget_last = c0
+        for f_t, i_t, g_t in zip(f, i, g):
+            forget_last = f_t * (forget_last + i_t * g_t)
+        mistakes = {
+            "the forget gate scales the old cell state at every step: c_t = f_t * c_{t-1} + i_t * g_t.":
+                c0 + (i * g).sum(dim=0),
+            "the input gate filters the candidate: what is written is i_t * g_t, not g_t.":
+                _cell_after_writes(c0, f, torch.ones_like(i), g),
+            "the forget gate acts on the old cell state before the new write is added, so the write of step t "
+            "is not scaled by f_t.": forget_last,
+            "every step counts, not only the last: start from c0 and update once per step.":
+                f[-1] * c0 + i[-1] * g[-1],
+        }
+        hint = _hint_for(given, mistakes, "start from c = c0, and at each step t set c = f[t] * c + i[t] * g[t].")
+        return _report(False, f"for {steps} steps of {hidden_size} units your cell state differs from the "
+                              f"answer. Hint: {hint}")
+    return _report(True, "at each step the old cell state is scaled by f_t and the filtered candidate i_t * g_t "
+                         "is added.")
+
+
+def check_hidden_state(hidden_state: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
+    """Check ``hidden_state(c, a_o)``: the hidden state shown by the output gate (chapter 6).
+
+    ``c`` is the cell state :math:`c_t` and ``a_o`` the output gate's pre-activation
+    :math:`W_{xo} x_t + W_{ho} h_{t-1} + b_o`, both ``(B, H)``; the answer is
+    :math:`h_t = \\sigma(a_o) \\odot \\tanh(c_t)`, ``(B, H)``.
+    """
+    generator = torch.Generator().manual_seed(0)
+    for batch_size, hidden_size in [(4, 3), (1, 8), (6, 1)]:
+        c = torch.randn(batch_size, hidden_size, generator=generator) * 3  # some cells beyond tanh's linear range
+        a_o = torch.randn(batch_size, hidden_size, generator=generator) * 2
+        expected = torch.sigmoid(a_o) * torch.tanh(c)
+        given, wrong = _call(
+            hidden_state, (c.clone(), a_o.clone()), expected, "the hidden state",
+            f"with a batch of {batch_size} and {hidden_size} units, everything is element by element: "
+            "torch.sigmoid, torch.tanh and *.",
+        )
+        if wrong is not None:
+            return _report(False, wrong)
+        if torch.allclose(given, expected, atol=1e-6):
+            continue
+        mistakes = {
+            "that is tanh(c_t) alone, what an LSTM without an output gate shows; multiply it by the gate "
+            "sigma(a_o).": torch.tanh(c),
+            "the cell state is squashed by tanh before the gate multiplies it: h_t = sigma(a_o) * tanh(c_t).":
+                torch.sigmoid(a_o) * c,
+            "the gate multiplies the squashed cell state, tanh(c_t); it does not go inside the tanh.":
+                torch.tanh(torch.sigmoid(a_o) * c),
+            "a_o is the gate's pre-activation: the gate's value is sigma(a_o), between 0 and 1.":
+                a_o * torch.tanh(c),
+        }
+        hint = _hint_for(given, mistakes, "h_t = sigma(a_o) * tanh(c_t), element by element.")
+        return _report(False, f"for a batch of {batch_size} and {hidden_size} units your hidden state differs "
+                              f"from the answer. Hint: {hint}")
+    return _report(True, "the gate sigma(a_o), between 0 and 1, scales the squashed cell state tanh(c_t): "
+                         "however large the cell, |h_t| stays below the gate's value.")

@@ -1,10 +1,14 @@
-"""Fixtures shared by the tests of the built book."""
+"""Fixtures shared by the tests: the built book, and the conditions the chapters run under."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import torch
+
+from lstm_course import training
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,3 +24,20 @@ def built_book() -> Path:
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="module")
+def chapter_conditions():
+    """The chapters' conditions (one thread, deterministic kernels, no progress bars), restored after."""
+    threads = torch.get_num_threads()
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    progress = os.environ.get("LSTM_COURSE_PROGRESS")
+    os.environ["LSTM_COURSE_PROGRESS"] = "0"
+    training.make_reproducible(seed=0, threads=1)
+    yield
+    torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(deterministic)
+    if progress is None:
+        del os.environ["LSTM_COURSE_PROGRESS"]
+    else:
+        os.environ["LSTM_COURSE_PROGRESS"] = progress

@@ -12,8 +12,6 @@ experiments run with other seeds, and the same conclusions must hold:
   stays at chance, bias 1 stays far from solved and bias 2 learns.
 """
 
-import os
-
 import pytest
 import torch
 
@@ -34,24 +32,7 @@ def make_model(task, forget_bias, seed):
 
 
 @pytest.fixture(scope="module")
-def same_conditions():
-    """The chapter's conditions (one thread, deterministic kernels, no progress bars), restored after."""
-    threads = torch.get_num_threads()
-    deterministic = torch.are_deterministic_algorithms_enabled()
-    progress = os.environ.get("LSTM_COURSE_PROGRESS")
-    os.environ["LSTM_COURSE_PROGRESS"] = "0"
-    training.make_reproducible(seed=0, threads=1)
-    yield
-    torch.set_num_threads(threads)
-    torch.use_deterministic_algorithms(deterministic)
-    if progress is None:
-        del os.environ["LSTM_COURSE_PROGRESS"]
-    else:
-        os.environ["LSTM_COURSE_PROGRESS"] = progress
-
-
-@pytest.fixture(scope="module")
-def stream_models(same_conditions):
+def stream_models(chapter_conditions):
     """(label, seed) -> trained model and held-out accuracy, for the stream ablation."""
     stream = tasks.ContinualRecall()
     runs = {}
@@ -133,7 +114,7 @@ def test_the_trained_forget_gate_closes_when_a_symbol_arrives(stream_models, lon
     assert 0.6 < elsewhere < 0.85, elsewhere
 
 
-def test_delayed_recall_at_lag_30_favours_no_forget_gate_then_a_large_bias(same_conditions):
+def test_delayed_recall_at_lag_30_favours_no_forget_gate_then_a_large_bias(chapter_conditions):
     recall = tasks.DelayedRecall(lag=30)
     scores, steps = {}, {}
     for forget_bias in (None, 0.0, 1.0, 2.0):

@@ -36,6 +36,27 @@ def test_parameter_count_checker_rejects_typical_mistakes(wrong, hint, capsys):
     assert out.startswith("Not yet") and hint in out
 
 
+def test_lstm_parameter_count_checker_accepts_the_answer(capsys):
+    assert exercises.check_lstm_parameter_count(lambda i, h: 4 * h * (i + h + 1))
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda i, h: h * (i + h + 1), "the RNN's count"),
+        (lambda i, h: 3 * h * (i + h + 1), "candidate"),
+        (lambda i, h: 4 * h * (i + h), "bias"),
+        (lambda i, h: 4 * h * (i + h + 2), "two biases"),
+        (lambda i, h: 4 * (i + h + 1), "multiply"),
+    ],
+)
+def test_lstm_parameter_count_checker_rejects_typical_mistakes(wrong, hint, capsys):
+    assert not exercises.check_lstm_parameter_count(wrong)
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and hint in out
+
+
 def test_step_checker_accepts_the_answer(capsys):
     assert exercises.check_rnn_step(right_step)
     assert capsys.readouterr().out.startswith("Correct")
@@ -112,5 +133,69 @@ def test_forget_bias_checker_accepts_the_answer(capsys):
 )
 def test_forget_bias_checker_rejects_typical_mistakes(wrong, hint, capsys):
     assert not exercises.check_forget_bias_to_keep(wrong)
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and hint in out
+
+
+def right_cell_after(c0, f, i, g):
+    c = c0
+    for t in range(len(f)):
+        c = f[t] * c + i[t] * g[t]
+    return c
+
+
+def test_cell_after_writes_checker_accepts_the_answer(capsys):
+    assert exercises.check_cell_after_writes(right_cell_after)
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+def forget_after_the_write(c0, f, i, g):
+    c = c0
+    for t in range(len(f)):
+        c = f[t] * (c + i[t] * g[t])
+    return c
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda c0, f, i, g: c0 + (i * g).sum(dim=0), "scales the old cell state"),
+        (lambda c0, f, i, g: right_cell_after(c0, f, torch.ones_like(i), g), "filters the candidate"),
+        (forget_after_the_write, "before the new write"),
+        (lambda c0, f, i, g: f[-1] * c0 + i[-1] * g[-1], "every step counts"),
+        (lambda c0, f, i, g: torch.stack([right_cell_after(c0, f[: t + 1], i, g) for t in range(len(f))]), "shape"),
+        (lambda c0, f, i, g: c0 @ f, "raised"),
+        (lambda c0, f, i, g: right_cell_after(c0, f, i, g) + 1, "at each step t set"),
+    ],
+)
+def test_cell_after_writes_checker_rejects_typical_mistakes(wrong, hint, capsys):
+    assert not exercises.check_cell_after_writes(wrong)
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and hint in out
+
+
+def right_hidden_state(c, a_o):
+    return torch.sigmoid(a_o) * torch.tanh(c)
+
+
+def test_hidden_state_checker_accepts_the_answer(capsys):
+    assert exercises.check_hidden_state(right_hidden_state)
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda c, a_o: torch.tanh(c), "without an output gate"),
+        (lambda c, a_o: torch.sigmoid(a_o) * c, "squashed by tanh"),
+        (lambda c, a_o: torch.tanh(torch.sigmoid(a_o) * c), "not go inside the tanh"),
+        (lambda c, a_o: a_o * torch.tanh(c), "pre-activation"),
+        (lambda c, a_o: right_hidden_state(c, a_o).sum(dim=0), "shape"),
+        (lambda c, a_o: c @ a_o, "raised"),
+        (lambda c, a_o: right_hidden_state(c, a_o) + 0.1, "element by element"),
+    ],
+)
+def test_hidden_state_checker_rejects_typical_mistakes(wrong, hint, capsys):
+    assert not exercises.check_hidden_state(wrong)
     out = capsys.readouterr().out
     assert out.startswith("Not yet") and hint in out

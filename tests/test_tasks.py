@@ -7,7 +7,8 @@ import torch
 
 from lstm_course import tasks
 
-ALL_TASKS = [tasks.DelayedRecall(lag=7), tasks.DelayedRecall(lag=3, n_symbols=6, length=10), tasks.AddingProblem(30)]
+ALL_TASKS = [tasks.DelayedRecall(lag=7), tasks.DelayedRecall(lag=3, n_symbols=6, length=10), tasks.AddingProblem(30),
+             tasks.MarkedRecall(n_symbols=5, length=12)]
 
 
 @pytest.mark.parametrize("task", ALL_TASKS, ids=repr)

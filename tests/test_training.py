@@ -1,5 +1,6 @@
 """The training loop, the readout and the gradient measurements."""
 
+import pytest
 import torch
 
 from lstm_course import LSTM, RNN, gradients, tasks, training
@@ -75,3 +76,38 @@ def test_moving_average_and_steps_to_reach():
     assert list(training.moving_average(history.accuracy, window=2)) == [0.0, 0.0, 0.5, 1.0, 1.0, 1.0]
     assert history.steps_to_reach(0.9, window=2) == 4
     assert history.steps_to_reach(0.9, window=6) is None
+
+
+def test_a_torch_copy_computes_and_trains_like_the_scratch_predictor():
+    task = tasks.AddingProblem(15)
+    torch.manual_seed(0)
+    scratch = training.Predictor(LSTM(task.input_size, 8, forget_bias=1.0), task.output_size)
+    fast = scratch.to_torch()
+    assert isinstance(fast.core, torch.nn.LSTM)
+    x, _ = task.sample(6)
+    torch.testing.assert_close(fast(x), scratch(x))
+    expected = training.train(scratch, task, steps=10, seed=1, batch_size=8)
+    history = training.train(fast, task, steps=10, seed=1, batch_size=8)
+    torch.testing.assert_close(torch.tensor(history.loss), torch.tensor(expected.loss), rtol=1e-4, atol=1e-6)
+    back = fast.to_scratch()
+    assert isinstance(back.core, LSTM)
+    torch.testing.assert_close(back(x), scratch(x), rtol=1e-4, atol=1e-5)
+
+
+def test_a_dropped_gate_stays_dropped_in_the_torch_copy():
+    task = tasks.AddingProblem(10)
+    fast = training.Predictor(LSTM(task.input_size, 4, gates=("input", "output")), task.output_size).to_torch()
+    training.train(fast, task, steps=5, batch_size=8)
+    _, _, trace = fast.to_scratch().core(task.sample(3)[0], trace=True)
+    assert torch.equal(trace.gates["forget"], torch.ones_like(trace.gates["forget"]))
+
+
+def test_torch_copies_must_be_one_layer_and_batch_first():
+    rnn = RNN(2, 4)
+    assert isinstance(training.Predictor(rnn, 1).to_torch().to_scratch().core, RNN)
+    with pytest.raises(ValueError, match="batch_first=True"):
+        training.Predictor(torch.nn.LSTM(2, 4), 1)
+    with pytest.raises(TypeError, match="lstm_course core"):
+        training.Predictor(rnn, 1).to_torch().to_torch()
+    with pytest.raises(TypeError, match="torch.nn core"):
+        training.Predictor(rnn, 1).to_scratch()
