@@ -7,7 +7,7 @@ the helpers below for the figures that recur.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import matplotlib as mpl
 import numpy as np
@@ -95,3 +95,24 @@ def plot_training_curves(
     ax.set_title(title)
     ax.legend()
     return ax
+
+
+def draw_over_seeds(ax: Axes, xs: Sequence[float], values: Sequence[Sequence[float]], colour: str, label: str) -> None:
+    """Draw a result measured over seeds: one dot per seed, a line through the means, a band from lowest to highest.
+
+    Args:
+        ax: where to draw.
+        xs: the settings swept (lags, lengths), one per row of ``values``.
+        values: ``values[k]`` holds one number per seed at ``xs[k]``.
+        colour: the colour of the dots, line and band.
+        label: the line's legend label.
+
+    The dots at one setting are spread a little sideways, by a few percent of ``xs[k]``, so that
+    equal results stay visible on a linear or a logarithmic axis.
+    """
+    values = np.asarray(values, dtype=float)  # (len(xs), seeds)
+    ax.fill_between(xs, values.min(axis=1), values.max(axis=1), color=colour, alpha=0.15)
+    ax.plot(xs, values.mean(axis=1), "-", color=colour, label=label)
+    offsets = 1 + 0.03 * (np.arange(values.shape[1]) - values.shape[1] // 2)
+    for x, seed_values in zip(xs, values):
+        ax.plot(x * offsets, seed_values, "o", color=colour, alpha=0.6, markersize=4)

@@ -28,6 +28,15 @@ def test_set_spectral_radius_rejects_bad_arguments():
         gradients.set_spectral_radius(zero, 1.0)
 
 
+def measured_norms(task, hidden_size, radius, seed, batch_size):
+    """An untrained float64 RNN with the given spectral radius, and its gradient norms on one batch of ``task``."""
+    torch.manual_seed(seed)
+    model = training.Predictor(RNN(task.input_size, hidden_size), task.output_size).double()
+    gradients.set_spectral_radius(model.core, radius)
+    x, y = task.sample(batch_size, generator=torch.Generator().manual_seed(0))
+    return model, gradients.gradient_norms_through_time(model, task, x.double(), y).hidden
+
+
 def test_gradient_norm_bound_is_the_largest_singular_value_to_the_distance():
     W_h = torch.tensor([[0.5, 2.0], [0.0, 0.5]])
     sigma = torch.linalg.svdvals(W_h.double()).max().item()
@@ -39,11 +48,7 @@ def test_gradient_norm_bound_is_the_largest_singular_value_to_the_distance():
 def test_gradient_norm_bound_holds_for_a_real_rnn():
     """The measured gradient never exceeds the bound, at any distance."""
     task = tasks.DelayedRecall(lag=30)
-    torch.manual_seed(0)
-    model = training.Predictor(RNN(task.input_size, 8), task.output_size).double()
-    gradients.set_spectral_radius(model.core, 1.5)
-    x, y = task.sample(1, generator=torch.Generator().manual_seed(0))
-    norms = gradients.gradient_norms_through_time(model, task, x.double(), y).hidden
+    model, norms = measured_norms(task, hidden_size=8, radius=1.5, seed=0, batch_size=1)
     for distance in range(task.length):
         bound = gradients.gradient_norm_bound(model.core.cell.W_h, distance)
         assert norms[-1 - distance] <= bound * norms[-1] * (1 + 1e-9)
@@ -66,12 +71,7 @@ def test_decay_per_step_recovers_a_geometric_rate():
 
 
 def test_decay_per_step_matches_the_radius_of_a_small_untrained_rnn():
-    task = tasks.DelayedRecall(lag=60)
-    torch.manual_seed(1)
-    model = training.Predictor(RNN(task.input_size, 32), task.output_size).double()
-    gradients.set_spectral_radius(model.core, 0.5)
-    x, y = task.sample(64, generator=torch.Generator().manual_seed(0))
-    norms = gradients.gradient_norms_through_time(model, task, x.double(), y).hidden
+    _, norms = measured_norms(tasks.DelayedRecall(lag=60), hidden_size=32, radius=0.5, seed=1, batch_size=64)
     assert gradients.decay_per_step(norms, first=10, last=50) == pytest.approx(0.5, abs=0.05)
 
 

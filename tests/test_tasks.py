@@ -22,7 +22,7 @@ def test_shapes_and_sizes(task):
     assert 0.0 <= task.accuracy(predictions, y) <= 1.0
 
 
-@pytest.mark.parametrize("task", ALL_TASKS, ids=repr)
+@pytest.mark.parametrize("task", [*ALL_TASKS, tasks.ContinualRecall(length=50)], ids=repr)
 def test_same_seed_same_batch_other_seed_other_batch(task):
     first = task.sample(8, generator=torch.Generator().manual_seed(3))
     again = task.sample(8, generator=torch.Generator().manual_seed(3))
