@@ -55,7 +55,7 @@ class Predictor(nn.Module):
     def __init__(self, core: RNN | LSTM | nn.RNN | nn.LSTM, output_size: int) -> None:
         super().__init__()
         if not isinstance(core, (RNN, LSTM, nn.RNN, nn.LSTM)):
-            raise TypeError(f"core must be an lstm_course RNN or LSTM, got {type(core).__name__}")
+            raise TypeError(f"core must be an lstm_course RNN or LSTM, or its torch.nn copy, got {type(core).__name__}")
         if isinstance(core, (nn.RNN, nn.LSTM)) and not (core.batch_first and core.num_layers == 1):
             raise ValueError(
                 f"a torch core must have batch_first=True and num_layers=1, "
@@ -72,7 +72,7 @@ class Predictor(nn.Module):
         """A copy whose core is the equivalent ``torch.nn`` module (the core's ``to_torch()``), readout copied.
 
         It computes the same numbers, to float rounding, and trains the same way, only faster: for a
-        full LSTM about twice as fast at the sizes of the course. PyTorch keeps two biases whose sum
+        full LSTM 1.5 to 2 times as fast at the sizes of the course. PyTorch keeps two biases whose sum
         is the model's :math:`b`; only ``bias_ih_l0`` is trained, because an optimiser such as Adam
         would move each of two biases by a full step and so move their sum twice as fast. A gate
         the scratch model does not have stays fixed at 1 (see :meth:`lstm_course.LSTM.to_torch`).
