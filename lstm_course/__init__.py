@@ -1,17 +1,33 @@
-"""LSTMs from the ground up: the recurrent networks, tasks and tools used by the course's chapters."""
+"""LSTMs from the ground up: the recurrent networks, tasks and tools used by the course's chapters.
 
-from . import ensembles, exercises, gradients, plots, tasks, training
+Where things are:
+
+- :mod:`~lstm_course.cells`: one step of the RNN and of the LSTM, the equations as code;
+- :mod:`~lstm_course.models`: the RNN and the LSTM over whole sequences, and their ``torch.nn`` copies;
+- :mod:`~lstm_course.kernels`: the fast paths, with back-propagation through time written by hand;
+- :mod:`~lstm_course.predictor`: a recurrent core with a readout, the model every chapter trains;
+- :mod:`~lstm_course.tasks`: the synthetic memory tasks, each with its chance level;
+- :mod:`~lstm_course.training`: the training loop, for one model or one RNN per seed
+  (:mod:`~lstm_course.parallel_rnns`), and held-out evaluation;
+- :mod:`~lstm_course.gradients`: measuring how gradients travel back through time;
+- :mod:`~lstm_course.plots`: the course's figure style;
+- :mod:`~lstm_course.exercises`: checkers for the exercises' answers;
+- :mod:`~lstm_course.validation`: the argument checks behind every error message.
+"""
+
+from . import exercises, gradients, plots, tasks, training
 from .cells import GATE_NAMES, LSTMCell, RNNCell
 from .models import LSTM, RNN, LSTMTrace
+from .predictor import Predictor
 
 __all__ = [
     "GATE_NAMES",
     "LSTM",
     "LSTMCell",
     "LSTMTrace",
+    "Predictor",
     "RNN",
     "RNNCell",
-    "ensembles",
     "exercises",
     "gradients",
     "plots",

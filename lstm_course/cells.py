@@ -1,7 +1,10 @@
 """One time step of a recurrent network: the equations, written as code.
 
-The cells hold the parameters. The sequence models in :mod:`lstm_course.models` run a cell
-over every time step; the chapters that explain a single step use the cells directly.
+The cells hold the parameters and say what one step computes. Every step splits in two: the
+input part :math:`W_x x_t + b`, which does not depend on the past (so a sequence model computes it
+for all steps at once), and the recurrence, which adds :math:`W_h h_{t-1}` and applies the
+nonlinearities. The sequence models in :mod:`lstm_course.models` run these same methods step by
+step; their fast paths in :mod:`lstm_course.kernels` are checked against them.
 """
 
 from __future__ import annotations
@@ -10,11 +13,42 @@ import math
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
-from .checks import check_gate_names, check_positive_int, check_state, check_step_input
+from .validation import check_gate_names, check_positive_int, check_state, check_step_input
 
 GATE_NAMES = ("input", "forget", "output")
 """The LSTM's three gates, in the order their rows are stacked in ``W_x``, ``W_h`` and ``b``."""
+
+
+def gate_blocks(
+    stacked: torch.Tensor, gates: tuple[str, ...], hidden_size: int, dim: int = -1
+) -> dict[str, torch.Tensor | None]:
+    """Views of each gate's block, and the candidate's, along the dimension ``dim`` of size ``G*H``.
+
+    The layout: the present gates in the order of :data:`GATE_NAMES`, then the candidate, so that
+    the sigmoid gates come first and one sigmoid call covers them all. A gate that is absent maps
+    to None. The weights stack their rows this way (``dim=0``), and so do the pre-activations
+    (``dim=-1``).
+    """
+    blocks: dict[str, torch.Tensor | None] = dict.fromkeys(GATE_NAMES)
+    for k, name in enumerate((*gates, "candidate")):
+        blocks[name] = stacked.narrow(dim, k * hidden_size, hidden_size)
+    return blocks
+
+
+def next_cell_state(
+    c_prev: torch.Tensor, g: torch.Tensor, i: torch.Tensor | None = None, f: torch.Tensor | None = None
+) -> torch.Tensor:
+    r""":math:`c_t = f_t \odot c_{t-1} + i_t \odot g_t`, where an absent gate (None) is the constant 1."""
+    kept = c_prev if f is None else f * c_prev  # what the forget gate keeps
+    return kept + g if i is None else torch.addcmul(kept, i, g)  # plus what the input gate writes
+
+
+def next_hidden_state(c: torch.Tensor, o: torch.Tensor | None = None) -> torch.Tensor:
+    r""":math:`h_t = o_t \odot \tanh(c_t)`, where an absent output gate (None) is the constant 1."""
+    shown = torch.tanh(c)
+    return shown if o is None else o * shown  # what the output gate shows
 
 
 def _uniform_(parameter: torch.Tensor, hidden_size: int) -> None:
@@ -62,10 +96,16 @@ class RNNCell(nn.Module):
 
     def forward(self, x: torch.Tensor, h: torch.Tensor | None = None) -> torch.Tensor:
         x = check_step_input(x, self.input_size)
-        if h is None:
-            h = x.new_zeros(x.shape[0], self.hidden_size)
-        h = check_state("h", h, x.shape[0], self.hidden_size, like=x)
-        return torch.tanh(x @ self.W_x.T + h @ self.W_h.T + self.b)
+        h = initial_rnn_state("h", h, x.shape[0], self.hidden_size, like=x)
+        return self.step(self.input_part(x), h)
+
+    def input_part(self, x: torch.Tensor) -> torch.Tensor:
+        """:math:`W_x x_t + b` for inputs ``(..., I)``: one step ``(B, I)`` or every step ``(B, T, I)`` at once."""
+        return F.linear(x, self.W_x, self.b)  # (..., H)
+
+    def step(self, input_part: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        r"""The recurrence: :math:`h_t = \tanh(\text{input part} + W_h h_{t-1})`, shapes ``(B, H)``, unchecked."""
+        return torch.tanh(torch.addmm(input_part, h, self.W_h.T))  # (B, H)
 
     def extra_repr(self) -> str:
         return f"input_size={self.input_size}, hidden_size={self.hidden_size}"
@@ -140,42 +180,51 @@ class LSTMCell(nn.Module):
 
     def gate_rows(self, parameter: str, gate: str) -> torch.Tensor:
         """The block of ``W_x``, ``W_h`` or ``b`` that belongs to ``gate`` (or ``"candidate"``), as a view."""
-        order = (*self.gates, "candidate")
-        if gate not in order:
-            raise ValueError(f"gate must be one of {order}, got {gate!r}")
-        start = order.index(gate) * self.hidden_size
-        return getattr(self, parameter)[start : start + self.hidden_size]
-
-    def update(
-        self, z: torch.Tensor, c_prev: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
-        """Apply the gates to the stacked pre-activations ``z = W_x x + W_h h + b``, shape ``(B, G*H)``.
-
-        Returns ``(h, c, gates)``: the new hidden and cell states and a dict of the present gates'
-        activations and the candidate ``g``, each ``(B, H)``. Shared by :meth:`forward` and by the
-        sequence model, so the update equations live in one place.
-        """
-        n_gates = len(self.gates) * self.hidden_size
-        opened = torch.sigmoid(z[:, :n_gates]).split(self.hidden_size, dim=1)
-        gates = dict(zip(self.gates, opened))
-        gates["candidate"] = g = torch.tanh(z[:, n_gates:])
-        i, f, o = gates.get("input"), gates.get("forget"), gates.get("output")
-        kept = c_prev if f is None else f * c_prev  # what the forget gate keeps
-        c = kept + g if i is None else torch.addcmul(kept, i, g)  # plus what the input gate writes
-        shown = torch.tanh(c)
-        h = shown if o is None else o * shown  # what the output gate shows
-        return h, c, gates
+        block = gate_blocks(getattr(self, parameter), self.gates, self.hidden_size, dim=0).get(gate)
+        if block is None:
+            raise ValueError(f"gate must be one of {(*self.gates, 'candidate')}, got {gate!r}")
+        return block
 
     def forward(
         self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         x = check_step_input(x, self.input_size)
         h, c = initial_lstm_state(state, x.shape[0], self.hidden_size, like=x)
-        h, c, _ = self.update(x @ self.W_x.T + h @ self.W_h.T + self.b, c)
+        h, c, _ = self.step(self.input_part(x), h, c)
         return h, c
+
+    def input_part(self, x: torch.Tensor) -> torch.Tensor:
+        """:math:`W_x x_t + b` for every gate, inputs ``(..., I)``: one step or every step at once; ``(..., G*H)``."""
+        return F.linear(x, self.W_x, self.b)
+
+    def step(
+        self, input_part: torch.Tensor, h_prev: torch.Tensor, c_prev: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
+        """The recurrence of one step, from the input part ``(B, G*H)`` and the previous states ``(B, H)``.
+
+        Returns ``(h, c, gates)``: the new hidden and cell states and a dict of the present gates'
+        activations and the candidate ``"candidate"`` (:math:`g_t`), each ``(B, H)``.
+        """
+        z = torch.addmm(input_part, h_prev, self.W_h.T)  # pre-activations of every gate, (B, G*H)
+        n_gates = len(self.gates) * self.hidden_size
+        opened = torch.sigmoid(z[:, :n_gates]).split(self.hidden_size, dim=1)
+        gates = dict(zip(self.gates, opened))
+        gates["candidate"] = g = torch.tanh(z[:, n_gates:])
+        c = next_cell_state(c_prev, g, i=gates.get("input"), f=gates.get("forget"))
+        h = next_hidden_state(c, o=gates.get("output"))
+        return h, c, gates
 
     def extra_repr(self) -> str:
         return f"input_size={self.input_size}, hidden_size={self.hidden_size}, gates={self.gates}"
+
+
+def initial_rnn_state(
+    name: str, h: torch.Tensor | None, batch_size: int, hidden_size: int, like: torch.Tensor
+) -> torch.Tensor:
+    """Return the checked state ``h`` (called ``name`` in errors), or zeros ``(batch_size, hidden_size)`` when None."""
+    if h is None:
+        return like.new_zeros(batch_size, hidden_size)
+    return check_state(name, h, batch_size, hidden_size, like=like)
 
 
 def initial_lstm_state(

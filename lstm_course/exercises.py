@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 import torch
 
-from .cells import RNNCell
+from .cells import RNNCell, next_cell_state, next_hidden_state
+from .gradients import gradient_norm_bound, spectral_radius
 from .models import LSTM, RNN
 
 SIZES = [(3, 8), (10, 4), (1, 32), (1, 1)]
@@ -175,8 +176,6 @@ def check_gradient_norm_bound(bound: Callable[[torch.Tensor, int], float]) -> bo
     The expected answer is :func:`lstm_course.gradients.gradient_norm_bound` with the derivative
     bound of tanh, 1: the largest singular value of ``W_h`` to the power ``distance``.
     """
-    from .gradients import gradient_norm_bound, spectral_radius  # the course's own answer
-
     for W_h in _bound_test_matrices():
         for distance in (0, 1, 3, 10):
             expected = gradient_norm_bound(W_h, distance)
@@ -246,10 +245,10 @@ def check_forget_bias_to_keep(forget_bias_to_keep: Callable[[int, float], float]
 
 
 def _cell_after_writes(c0: torch.Tensor, f: torch.Tensor, i: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
-    """The course's answer: apply :math:`c_t = f_t \\odot c_{t-1} + i_t \\odot g_t` at every step."""
+    """The course's answer: the cell's own update, :func:`lstm_course.cells.next_cell_state`, at every step."""
     c = c0
     for f_t, i_t, g_t in zip(f, i, g):
-        c = f_t * c + i_t * g_t
+        c = next_cell_state(c, g_t, i=i_t, f=f_t)
     return c
 
 
@@ -305,7 +304,7 @@ def check_hidden_state(hidden_state: Callable[[torch.Tensor, torch.Tensor], torc
     for batch_size, hidden_size in [(4, 3), (1, 8), (6, 1)]:
         c = torch.randn(batch_size, hidden_size, generator=generator) * 3  # some cells beyond tanh's linear range
         a_o = torch.randn(batch_size, hidden_size, generator=generator) * 2
-        expected = torch.sigmoid(a_o) * torch.tanh(c)
+        expected = next_hidden_state(c, o=torch.sigmoid(a_o))  # the cell's own equation
         given, wrong = _call(
             hidden_state, (c.clone(), a_o.clone()), expected, "the hidden state",
             f"with a batch of {batch_size} and {hidden_size} units, everything is element by element: "

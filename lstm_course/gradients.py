@@ -16,11 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 
-from .cells import initial_lstm_state
+from .cells import initial_lstm_state, initial_rnn_state
 from .models import LSTM, RNN
+from .predictor import Predictor
 from .tasks import Task
-from .training import Predictor
+from .validation import check_non_negative_int, check_positive_number, check_sequence_input
 
 
 @dataclass
@@ -37,13 +39,19 @@ class GradientsThroughTime:
     cell: torch.Tensor | None
 
 
-def gradient_norms_through_time(model: Predictor, task: Task, x: torch.Tensor, y: torch.Tensor) -> GradientsThroughTime:
+def gradient_norms_through_time(model: Predictor, task: Task, x: torch.Tensor, y: object) -> GradientsThroughTime:
     """Measure the gradient of each sequence's loss with respect to every hidden (and cell) state.
 
     The model is unrolled step by step with its cell, so that every state is a tensor autograd
-    can report on; the parameters' gradients are left untouched.
+    can report on; the parameters' gradients are left untouched. A predictor with a ``torch.nn``
+    core is measured through its lstm_course copy (:meth:`~lstm_course.Predictor.to_scratch`).
     """
+    if not isinstance(model, Predictor):
+        raise TypeError(f"model must be a Predictor (a recurrent core with a readout), got {type(model).__name__}")
+    if isinstance(model.core, (nn.RNN, nn.LSTM)):
+        model = model.to_scratch()
     core = model.core
+    x = check_sequence_input(x, core.input_size)
     hidden, cells = _unroll(core, x)
     predictions = model.readout(torch.stack(hidden, dim=1))
     per_sequence_loss = task.loss(predictions, y) * x.shape[0]  # a sum over sequences
@@ -54,18 +62,34 @@ def gradient_norms_through_time(model: Predictor, task: Task, x: torch.Tensor, y
     return GradientsThroughTime(hidden=norms[:T].detach(), cell=norms[T:].detach() if cells else None)
 
 
+def surviving_fraction(model: Predictor, task: Task, x: torch.Tensor, y: object) -> torch.Tensor:
+    r"""How much of the gradient survives each distance back along the memory, relative to the last step.
+
+    Entry ``d`` is :math:`\|\partial L / \partial m_{T-d}\| / \|\partial L / \partial m_T\|`, where the
+    memory :math:`m` is the cell state :math:`c` of an LSTM and the hidden state :math:`h` of an RNN;
+    shape ``(T,)``, indexed by the distance ``d = T - t`` (chapter 3).
+    """
+    measured = gradient_norms_through_time(model, task, x, y)
+    lane = measured.hidden if measured.cell is None else measured.cell
+    if lane[-1] == 0:
+        raise ValueError("the loss has no gradient at the last step, so no fraction of it can survive; "
+                         "score the last step (as every task of the course does)")
+    return (lane / lane[-1]).flip(0)
+
+
 def _unroll(core: RNN | LSTM, x: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """Run ``core``'s cell over ``x`` one step at a time; return the hidden and cell states."""
     hidden, cells = [], []
+    input_part = core.cell.input_part(x).unbind(dim=1)  # W_x x_t + b for every step
     if isinstance(core, RNN):
-        h = None
-        for x_t in x.unbind(dim=1):
-            h = core.cell(x_t, h)
+        h = initial_rnn_state("h", None, x.shape[0], core.hidden_size, like=x)
+        for input_t in input_part:
+            h = core.cell.step(input_t, h)
             hidden.append(h)
         return hidden, cells
     h, c = initial_lstm_state(None, x.shape[0], core.hidden_size, like=x)
-    for x_t in x.unbind(dim=1):
-        h, c = core.cell(x_t, (h, c))
+    for input_t in input_part:
+        h, c, _ = core.cell.step(input_t, h, c)
         hidden.append(h)
         cells.append(c)
     return hidden, cells
@@ -85,8 +109,7 @@ def set_spectral_radius(rnn: RNN, radius: float) -> RNN:
     """
     if not isinstance(rnn, RNN):
         raise TypeError(f"rnn must be an lstm_course RNN (e.g. model.core), got {type(rnn).__name__}")
-    if isinstance(radius, bool) or not isinstance(radius, (int, float)) or not radius > 0:
-        raise ValueError(f"radius must be a positive number, got {radius!r}")
+    radius = check_positive_number("radius", radius)
     current = spectral_radius(rnn.cell.W_h)
     if current == 0:
         raise ValueError("rnn.cell.W_h has spectral radius 0 (all eigenvalues zero), so it cannot be rescaled")
@@ -109,10 +132,8 @@ def gradient_norm_bound(W_h: torch.Tensor, distance: int, derivative_bound: floa
     if not isinstance(W_h, torch.Tensor) or W_h.dim() != 2 or W_h.shape[0] != W_h.shape[1]:
         shape = tuple(W_h.shape) if isinstance(W_h, torch.Tensor) else type(W_h).__name__
         raise ValueError(f"W_h must be a square matrix (H, H), got {shape}")
-    if isinstance(distance, bool) or not isinstance(distance, int) or distance < 0:
-        raise ValueError(f"distance must be a non-negative int (a number of steps), got {distance!r}")
-    if not derivative_bound > 0:
-        raise ValueError(f"derivative_bound must be positive (1 for tanh), got {derivative_bound!r}")
+    check_non_negative_int("distance", distance, "a number of steps")
+    check_positive_number("derivative_bound", derivative_bound)
     largest_singular_value = torch.linalg.matrix_norm(W_h.detach().double(), ord=2).item()
     return (derivative_bound * largest_singular_value) ** distance
 

@@ -1,15 +1,18 @@
 """Recurrent networks over whole sequences: the plain RNN and the LSTM.
 
-Each model runs its cell's equations (:mod:`lstm_course.cells`) over the time steps of a
-batch-first sequence, fast enough that learners do not wait long:
+Each model runs its cell's step (:mod:`lstm_course.cells`) over the time steps of a batch-first
+sequence. The input part ``W_x x_t + b`` is computed for all steps in one matrix product, and the
+recurrent product for all gates is one ``addmm`` per step.
 
-- the input projection ``W_x x_t + b`` is computed for all steps in one matrix product, and the
-  recurrent product for all gates is one fused ``addmm`` per step;
-- the RNN's loop walks the steps with ``unbind``, whose backward writes each step's gradient
-  once (indexing ``x[:, t]`` would write a full-size gradient at every step);
-- the LSTM's backward pass is written out by hand in :mod:`lstm_course.bptt`. With
-  ``trace=True`` the LSTM instead runs its cell step by step through autograd and keeps every
-  gate's activation; the tests check that both ways give the same numbers and gradients.
+- :meth:`RNN.forward` is that loop, :meth:`lstm_course.cells.RNNCell.step` at every step with
+  ``W_h`` transposed once. It walks the steps with ``unbind``, whose backward writes each step's
+  gradient once (indexing ``x[:, t]`` would write a full-size gradient at every step).
+- :meth:`LSTM.trace` is that loop for the LSTM, keeping every gate's activation.
+  :meth:`LSTM.forward` computes the same numbers with the fused kernel of
+  :mod:`lstm_course.kernels`, whose backward pass is written by hand; the tests check that the
+  two agree, values and gradients.
+
+Both models copy their weights from and to ``torch.nn.RNN`` / ``torch.nn.LSTM``.
 """
 
 from __future__ import annotations
@@ -18,11 +21,10 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
-from .bptt import LSTMSequence
-from .cells import GATE_NAMES, LSTMCell, RNNCell, initial_lstm_state
-from .checks import check_sequence_input, check_state
+from .cells import GATE_NAMES, LSTMCell, RNNCell, initial_lstm_state, initial_rnn_state
+from .kernels import LSTMSequence
+from .validation import check_sequence_input, check_torch_module
 
 TORCH_GATE_ORDER = ("input", "forget", "candidate", "output")
 """The order of the row blocks in ``torch.nn.LSTM``'s ``weight_ih_l0``, ``weight_hh_l0`` and biases."""
@@ -63,20 +65,19 @@ class RNN(nn.Module):
 
     def forward(self, x: torch.Tensor, h0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         x = check_sequence_input(x, self.input_size)
-        h = x.new_zeros(x.shape[0], self.hidden_size) if h0 is None else h0
-        h = check_state("h0", h, x.shape[0], self.hidden_size, like=x)
-        input_part = F.linear(x, self.cell.W_x, self.cell.b)  # (B, T, H)
-        W_h_T = self.cell.W_h.T
+        h = initial_rnn_state("h0", h0, x.shape[0], self.hidden_size, like=x)
+        input_part = self.cell.input_part(x)  # W_x x_t + b for every step: (B, T, H)
+        W_h_T = self.cell.W_h.T  # transposed once, not at every step: the loop's only saving over cell.step
         hidden = []
         for input_t in input_part.unbind(dim=1):
-            h = torch.tanh(torch.addmm(input_t, h, W_h_T))  # (B, H)
+            h = torch.tanh(torch.addmm(input_t, h, W_h_T))  # RNNCell.step: tanh(input part + W_h h_{t-1}), (B, H)
             hidden.append(h)
         return torch.stack(hidden, dim=1), h
 
     @classmethod
     def from_torch(cls, torch_rnn: nn.RNN) -> RNN:
         """Build an :class:`RNN` with the weights of a one-layer ``torch.nn.RNN`` (tanh, with bias)."""
-        _check_torch_module(torch_rnn, nn.RNN)
+        check_torch_module("torch_rnn", torch_rnn, nn.RNN)
         if torch_rnn.nonlinearity != "tanh":
             raise ValueError(f"torch_rnn must use nonlinearity='tanh', got {torch_rnn.nonlinearity!r}")
         weight = torch_rnn.weight_ih_l0
@@ -105,11 +106,11 @@ class RNN(nn.Module):
 
 @dataclass
 class LSTMTrace:
-    """Everything an LSTM computed over a sequence, for plotting what it learned.
+    """Everything an LSTM computed over a sequence (:meth:`LSTM.trace`), for looking at what it learned.
 
     Attributes:
-        hidden: hidden states :math:`h_t`, ``(B, T, H)``.
-        cell: cell states :math:`c_t`, ``(B, T, H)``.
+        hidden: hidden states :math:`h_t`, ``(B, T, H)``; the same as :meth:`LSTM.forward`'s ``out``.
+        cell: cell states :math:`c_t`, ``(B, T, H)``; the last one is ``cell[:, -1]``.
         gates: ``"input"``, ``"forget"``, ``"output"`` and ``"candidate"`` activations, each
             ``(B, T, H)``; a gate the model does not have is a tensor of ones (it is fixed at 1).
     """
@@ -136,7 +137,9 @@ class LSTM(nn.Module):
 
     A gate left out of ``gates`` is fixed at 1. ``LSTM(I, H, gates=("input", "output"))`` is the
     LSTM of Hochreiter and Schmidhuber (1997), before the forget gate of Gers et al. (2000).
-    The backward pass is back-propagation through time written by hand (:mod:`lstm_course.bptt`).
+    :meth:`trace` runs these equations one step at a time and keeps every activation;
+    :meth:`forward` computes the same numbers with a fused kernel and back-propagation through
+    time written by hand (:mod:`lstm_course.kernels`).
 
     Args:
         input_size: number of features :math:`I` of each input :math:`x_t`.
@@ -151,12 +154,14 @@ class LSTM(nn.Module):
 
     Shapes:
         ``x``: ``(B, T, I)``, batch first. ``state``: ``(h0, c0)``, each ``(B, H)``, zeros when omitted.
-        Returns ``(out, (h, c))``: every hidden state ``out`` ``(B, T, H)`` and the last states
-        ``h``, ``c`` ``(B, H)``; with ``trace=True`` also an :class:`LSTMTrace`.
+        :meth:`forward` returns ``(out, (h, c))``: every hidden state ``out`` ``(B, T, H)`` and the
+        last states ``h``, ``c`` ``(B, H)``. :meth:`trace` returns an :class:`LSTMTrace`.
 
     Example:
         >>> lstm = LSTM(input_size=1, hidden_size=32)
-        >>> out, (h, c), trace = lstm(torch.randn(8, 50, 1), trace=True)
+        >>> x = torch.randn(8, 50, 1)
+        >>> out, (h, c) = lstm(x)
+        >>> trace = lstm.trace(x)
         >>> out.shape, trace.gates["forget"].shape
         (torch.Size([8, 50, 32]), torch.Size([8, 50, 32]))
     """
@@ -172,30 +177,18 @@ class LSTM(nn.Module):
         self.cell = LSTMCell(input_size, hidden_size, gates=gates, forget_bias=forget_bias)
         self.input_size, self.hidden_size, self.gates = input_size, hidden_size, self.cell.gates
 
-    def forward(
-        self,
-        x: torch.Tensor,
-        state: tuple[torch.Tensor, torch.Tensor] | None = None,
-        trace: bool = False,
-    ) -> tuple:
-        x = check_sequence_input(x, self.input_size)
-        h0, c0 = initial_lstm_state(state, x.shape[0], self.hidden_size, like=x)
-        if trace:
-            return self._forward_step_by_step(x, h0, c0)
-        input_part = F.linear(x.transpose(0, 1), self.cell.W_x, self.cell.b)  # (T, B, G*H)
-        hidden, c = LSTMSequence.apply(input_part, self.cell.W_h, h0, c0, self.gates)  # (T, B, H), (B, H)
-        out = hidden.transpose(0, 1)  # (B, T, H)
-        return out, (out[:, -1], c)
+    def trace(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None) -> LSTMTrace:
+        """Run the cell's equations one step at a time and keep every state and every gate's activation.
 
-    def _forward_step_by_step(
-        self, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor
-    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor], LSTMTrace]:
-        """The same computation through the cell's equations and autograd, keeping every activation."""
-        input_part = F.linear(x, self.cell.W_x, self.cell.b)  # (B, T, G*H)
-        W_h_T = self.cell.W_h.T
+        The readable path: :meth:`lstm_course.cells.LSTMCell.step` at each step, through autograd.
+        It gives the same numbers and gradients as :meth:`forward`, more slowly.
+        """
+        x = check_sequence_input(x, self.input_size)
+        h, c = initial_lstm_state(state, x.shape[0], self.hidden_size, like=x)
+        input_part = self.cell.input_part(x)  # W_x x_t + b for every step: (B, T, G*H)
         hidden, cells, steps = [], [], []
         for input_t in input_part.unbind(dim=1):
-            h, c, gates = self.cell.update(torch.addmm(input_t, h, W_h_T), c)  # (B, H), (B, H)
+            h, c, gates = self.cell.step(input_t, h, c)  # (B, H), (B, H), each gate (B, H)
             hidden.append(h)
             cells.append(c)
             steps.append(gates)
@@ -205,12 +198,23 @@ class LSTM(nn.Module):
             name: torch.stack([step[name] for step in steps], dim=1) if name in steps[0] else ones
             for name in (*GATE_NAMES, "candidate")
         }
-        return out, (h, c), LSTMTrace(hidden=out, cell=torch.stack(cells, dim=1), gates=gates)
+        return LSTMTrace(hidden=out, cell=torch.stack(cells, dim=1), gates=gates)
+
+    def forward(
+        self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """Every hidden state ``(B, T, H)`` and the last ``(h, c)``: what :meth:`trace` computes, in one fused call."""
+        x = check_sequence_input(x, self.input_size)
+        h0, c0 = initial_lstm_state(state, x.shape[0], self.hidden_size, like=x)
+        input_part = self.cell.input_part(x.transpose(0, 1))  # time first for the kernel: (T, B, G*H)
+        hidden, c = LSTMSequence.apply(input_part, self.cell.W_h, h0, c0, self.gates)  # (T, B, H), (B, H)
+        out = hidden.transpose(0, 1)  # (B, T, H)
+        return out, (out[:, -1], c)
 
     @classmethod
     def from_torch(cls, torch_lstm: nn.LSTM) -> LSTM:
         """Build a three-gate :class:`LSTM` with the weights of a one-layer ``torch.nn.LSTM`` (with bias)."""
-        _check_torch_module(torch_lstm, nn.LSTM)
+        check_torch_module("torch_lstm", torch_lstm, nn.LSTM)
         if torch_lstm.proj_size:
             raise ValueError(f"torch_lstm must have proj_size=0, got {torch_lstm.proj_size}")
         weight = torch_lstm.weight_ih_l0
@@ -256,14 +260,3 @@ def _torch_rows(gate: str, hidden_size: int) -> slice:
     """The rows of ``gate`` in a ``torch.nn.LSTM``'s stacked weights (its order: i, f, g, o)."""
     k = TORCH_GATE_ORDER.index(gate)
     return slice(k * hidden_size, (k + 1) * hidden_size)
-
-
-def _check_torch_module(module: nn.Module, kind: type) -> None:
-    """Check that ``module`` is a one-layer, one-direction ``kind`` with biases."""
-    if not isinstance(module, kind):
-        raise TypeError(f"expected a torch.nn.{kind.__name__}, got {type(module).__name__}")
-    if module.num_layers != 1 or module.bidirectional or not module.bias:
-        raise ValueError(
-            f"only a one-layer, one-direction torch.nn.{kind.__name__} with bias can be copied, got "
-            f"num_layers={module.num_layers}, bidirectional={module.bidirectional}, bias={module.bias}"
-        )

@@ -1,10 +1,14 @@
-"""The seeded training loop every chapter uses, and the readout that turns hidden states into predictions.
+"""The seeded training loop every chapter uses: one model, or one RNN per seed trained together.
 
 A chapter's experiment is three lines::
 
-    torch.manual_seed(seed)                                   # the model's initial weights
-    model = Predictor(RNN(task.input_size, 32), task.output_size)
-    history = train(model, task, steps=600, seed=seed)        # the order of the training batches
+    model = Predictor.rnn(task, seed=seed)                 # the model's initial weights
+    history = train(model, task, steps=600, seed=seed)     # the seed orders the training batches
+    score = evaluate(model, task).accuracy                 # on held-out sequences
+
+:func:`train_together` trains several RNN predictors at once, one per seed, with the same
+settings; each ends as :func:`train` would have left it, to float rounding. Both run the same loop,
+configured by one :class:`TrainingSettings`.
 
 Training shows a progress bar; set the environment variable ``LSTM_COURSE_PROGRESS=0`` to hide it
 (the stored notebooks and the tests do).
@@ -15,16 +19,19 @@ from __future__ import annotations
 import math
 import os
 import random
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from typing import Protocol
 
 import numpy as np
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_positive_int
-from .models import LSTM, RNN
+from .predictor import Predictor
+from .parallel_rnns import ParallelRNNs
 from .tasks import Task
+from .validation import check_model_fits_task, check_positive_int, check_positive_number
 
 EVALUATION_SEED = 1_000_003
 """Seed of the held-out batches in :func:`evaluate`, far from the seeds used for training batches."""
@@ -43,65 +50,6 @@ def make_reproducible(seed: int = 0, threads: int = 1) -> None:
     torch.manual_seed(seed)
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)
-
-
-class Predictor(nn.Module):
-    """A recurrent core (:class:`~lstm_course.RNN` or :class:`~lstm_course.LSTM`) with a linear readout.
-
-    The readout :math:`\\hat y_t = W_y h_t + b_y` is applied to every hidden state; the task decides
-    which steps it scores. Maps ``x`` ``(B, T, I)`` to predictions ``(B, T, output_size)``.
-
-    The core may also be the equivalent one-layer, batch-first ``torch.nn.RNN`` or
-    ``torch.nn.LSTM`` (see :meth:`to_torch`): the same numbers, computed by PyTorch's fused kernels.
-    """
-
-    def __init__(self, core: RNN | LSTM | nn.RNN | nn.LSTM, output_size: int) -> None:
-        super().__init__()
-        if not isinstance(core, (RNN, LSTM, nn.RNN, nn.LSTM)):
-            raise TypeError(f"core must be an lstm_course RNN or LSTM, or its torch.nn copy, got {type(core).__name__}")
-        if isinstance(core, (nn.RNN, nn.LSTM)) and not (core.batch_first and core.num_layers == 1):
-            raise ValueError(
-                f"a torch core must have batch_first=True and num_layers=1, "
-                f"got batch_first={core.batch_first}, num_layers={core.num_layers}"
-            )
-        self.core = core
-        self.readout = nn.Linear(core.hidden_size, check_positive_int("output_size", output_size))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        hidden = self.core(x)[0]  # (B, T, H)
-        return self.readout(hidden)  # (B, T, output_size)
-
-    def to_torch(self) -> Predictor:
-        """A copy whose core is the equivalent ``torch.nn`` module (the core's ``to_torch()``), readout copied.
-
-        It computes the same numbers, to float rounding, and trains the same way, only faster: for a
-        full LSTM 1.5 to 2 times as fast at the sizes of the course. PyTorch keeps two biases whose sum
-        is the model's :math:`b`; only ``bias_ih_l0`` is trained, because an optimiser such as Adam
-        would move each of two biases by a full step and so move their sum twice as fast. A gate
-        the scratch model does not have stays fixed at 1 (see :meth:`lstm_course.LSTM.to_torch`).
-        """
-        if not isinstance(self.core, (RNN, LSTM)):
-            raise TypeError(f"to_torch needs an lstm_course core, this one is {type(self.core).__name__}")
-        core = self.core.to_torch()
-        core.bias_hh_l0.requires_grad_(False)
-        return self._with_core(core)
-
-    def to_scratch(self) -> Predictor:
-        """The way back from :meth:`to_torch`: a copy with an lstm_course core, for traces and gradients.
-
-        A ``torch.nn.LSTM`` comes back as a three-gate :class:`~lstm_course.LSTM`.
-        """
-        if isinstance(self.core, nn.LSTM):
-            return self._with_core(LSTM.from_torch(self.core))
-        if isinstance(self.core, nn.RNN):
-            return self._with_core(RNN.from_torch(self.core))
-        raise TypeError(f"to_scratch needs a torch.nn core, this one is {type(self.core).__name__}")
-
-    def _with_core(self, core: nn.Module) -> Predictor:
-        """A new predictor with ``core`` and a copy of this readout."""
-        copy = Predictor(core, self.readout.out_features)
-        copy.readout.load_state_dict(self.readout.state_dict())
-        return copy
 
 
 @dataclass
@@ -133,8 +81,37 @@ class Evaluation:
     accuracy: float
 
 
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How to train: the same settings serve one model and a batch of seeds.
+
+    Attributes:
+        steps: number of gradient steps, one fresh batch each.
+        lr: learning rate.
+        optimizer: ``"adam"`` or ``"sgd"`` (stochastic gradient descent with momentum 0.9).
+        clip: if given, rescale the gradient whenever its norm exceeds ``clip`` (Pascanu et al., 2013).
+        batch_size: sequences per step (per model).
+    """
+
+    steps: int
+    lr: float = 3e-3
+    optimizer: str = "adam"
+    clip: float | None = None
+    batch_size: int = 64
+
+    def __post_init__(self) -> None:
+        check_positive_int("steps", self.steps)
+        check_positive_number("lr", self.lr)
+        if self.optimizer not in ("adam", "sgd"):
+            raise ValueError(f"optimizer must be 'adam' or 'sgd', got {self.optimizer!r}")
+        if self.clip is not None and (isinstance(self.clip, bool) or not isinstance(self.clip, (int, float))
+                                      or not self.clip > 0):
+            raise ValueError(f"clip must be a positive number or None, got {self.clip!r}")
+        check_positive_int("batch_size", self.batch_size)
+
+
 def make_optimizer(model: nn.Module, name: str, lr: float) -> torch.optim.Optimizer:
-    """Adam, or plain stochastic gradient descent with momentum 0.9 (``"sgd"``)."""
+    """Adam, or plain stochastic gradient descent with momentum 0.9 (``"sgd"``), over ``model``'s parameters."""
     if name == "adam":
         return torch.optim.Adam(model.parameters(), lr=lr)
     if name == "sgd":
@@ -142,55 +119,148 @@ def make_optimizer(model: nn.Module, name: str, lr: float) -> torch.optim.Optimi
     raise ValueError(f"optimizer must be 'adam' or 'sgd', got {name!r}")
 
 
-def train(
-    model: Predictor,
-    task: Task,
-    steps: int,
-    seed: int = 0,
-    lr: float = 3e-3,
-    optimizer: str = "adam",
-    clip: float | None = None,
-    batch_size: int = 64,
-) -> History:
-    """Train ``model`` on fresh batches of ``task`` for ``steps`` steps and return its :class:`History`.
+def train(model: Predictor, task: Task, steps: int, seed: int = 0, **settings: object) -> History:
+    """Train ``model`` in place on fresh batches of ``task`` and return its :class:`History`.
 
     Args:
-        model: the predictor to train, in place.
+        model: the predictor to train (seed the weights before building it, or use
+            :meth:`Predictor.rnn <lstm_course.Predictor.rnn>` / :meth:`~lstm_course.Predictor.lstm`).
         task: where the batches come from and how they are scored.
         steps: number of gradient steps, one fresh batch each.
-        seed: seeds the sequence of training batches (seed the weights before building the model).
-        lr: learning rate.
-        optimizer: ``"adam"`` or ``"sgd"`` (with momentum 0.9).
-        clip: if given, rescale the gradient whenever its norm exceeds ``clip`` (Pascanu et al., 2013).
-        batch_size: sequences per step.
+        seed: seeds the sequence of training batches.
+        **settings: the other fields of :class:`TrainingSettings`: ``lr``, ``optimizer``,
+            ``clip``, ``batch_size``.
+
+    Example:
+        >>> history = train(model, task, steps=600, seed=0, optimizer="sgd", lr=0.05, clip=1.0)
     """
-    check_positive_int("steps", steps)
-    if clip is not None and not clip > 0:
-        raise ValueError(f"clip must be a positive number or None, got {clip!r}")
-    generator = torch.Generator().manual_seed(seed)
-    optim = make_optimizer(model, optimizer, lr)
-    history = History()
-    model.train()
-    bar = tqdm(range(steps), desc=f"training {type(model.core).__name__}", disable=not progress_bars_enabled())
+    settings = _settings(steps, settings)
+    _check_predictor(model)
+    check_model_fits_task("model", model, task)
+    return _training_loop(_OneModel(model), task, [seed], settings)[0]
+
+
+def train_together(
+    models: Sequence[Predictor], task: Task, steps: int, seeds: Sequence[int], **settings: object
+) -> list[History]:
+    """Train several RNN predictors at once; the same as :func:`train` on each, only faster.
+
+    Model ``k`` is trained in place on the batches of ``seeds[k]``, with the same settings for
+    all, side by side in one :class:`~lstm_course.parallel_rnns.ParallelRNNs` computation. Returns one
+    :class:`History` per model, in order.
+
+    Args:
+        models: :class:`~lstm_course.Predictor` models with :class:`~lstm_course.RNN` cores of one
+            size, e.g. ``[Predictor.rnn(task, seed) for seed in seeds]``.
+        task: where the batches come from and how they are scored.
+        steps: number of gradient steps, one fresh batch per model each.
+        seeds: one per model; seeds the sequence of its training batches.
+        **settings: the other fields of :class:`TrainingSettings`, the same for every model.
+    """
+    settings = _settings(steps, settings)
+    parallel = ParallelRNNs(models)
+    if len(seeds) != len(models):
+        raise ValueError(f"seeds must hold one seed per model ({len(models)}), got {len(seeds)}")
+    check_model_fits_task("models", models[0], task)
+    histories = _training_loop(_SideBySide(parallel), task, seeds, settings)
+    parallel.copy_to(models)
+    return histories
+
+
+def _settings(steps: int, settings: dict[str, object]) -> TrainingSettings:
+    """The :class:`TrainingSettings` of a call to :func:`train` or :func:`train_together`; unknown names are named."""
+    known = [f.name for f in fields(TrainingSettings) if f.name != "steps"]
+    unknown = sorted(set(settings) - set(known))
+    if unknown:
+        raise TypeError(f"unknown training setting(s) {unknown}; the settings are {known}")
+    return TrainingSettings(steps=steps, **settings)
+
+
+def _check_predictor(model: object) -> None:
+    if not isinstance(model, Predictor):
+        raise TypeError(f"model must be a Predictor (a recurrent core with a readout), got {type(model).__name__}")
+
+
+class _Trainees(Protocol):
+    """What the training loop needs of what it trains: one model, or several side by side, one per seed."""
+
+    module: nn.Module
+    description: str
+
+    def predict(self, inputs: list[torch.Tensor]) -> list[torch.Tensor]:
+        """Each model's predictions ``(B, T, O)`` on its own batch ``(B, T, I)``."""
+
+    def clip_gradients(self, clip: float | None) -> torch.Tensor:
+        """Each model's gradient norm before clipping, ``(N,)``; clip each if ``clip`` is given."""
+
+
+class _OneModel:
+    """One predictor, seen by the loop as one model of a batch of one."""
+
+    def __init__(self, model: Predictor) -> None:
+        self.module = model
+        self.description = f"training {type(model.core).__name__}"
+
+    def predict(self, inputs: list[torch.Tensor]) -> list[torch.Tensor]:
+        return [self.module(inputs[0])]
+
+    def clip_gradients(self, clip: float | None) -> torch.Tensor:
+        max_norm = clip if clip is not None else math.inf
+        return nn.utils.clip_grad_norm_(self.module.parameters(), max_norm).reshape(1)
+
+
+class _SideBySide:
+    """RNN predictors side by side: one batched forward, each clipped by its own norm."""
+
+    def __init__(self, parallel: ParallelRNNs) -> None:
+        self.module = parallel
+        self.description = f"training {parallel.W_h.shape[0]} RNNs"
+
+    def predict(self, inputs: list[torch.Tensor]) -> list[torch.Tensor]:
+        return list(self.module(torch.stack(inputs)).unbind(0))  # N predictions, each (B, T, O)
+
+    def clip_gradients(self, clip: float | None) -> torch.Tensor:
+        return self.module.clip_each_gradient(clip)
+
+
+def _training_loop(trainees: _Trainees, task: Task, seeds: Sequence[int], settings: TrainingSettings) -> list[History]:
+    """The training loop, for one model or several side by side: one :class:`History` per model.
+
+    Each model trains on the batches of its own seed. The models' losses are added before the
+    backward pass, so each model's gradient is its own; Adam and SGD update every number
+    separately, and clipping rescales each model's gradient by that model's own norm.
+    """
+    generators = [torch.Generator().manual_seed(seed) for seed in seeds]
+    optim = make_optimizer(trainees.module, settings.optimizer, settings.lr)
+    trainees.module.train()
+    N, steps = len(seeds), settings.steps
+    losses, accuracies, grad_norms = (torch.empty(steps, N, dtype=torch.float64) for _ in range(3))
+    bar = tqdm(range(steps), desc=trainees.description, disable=not progress_bars_enabled())
     for step in bar:
-        x, y = task.sample(batch_size, generator=generator)
-        predictions = model(x)
-        loss = task.loss(predictions, y)
+        batches = [task.sample(settings.batch_size, generator=generator) for generator in generators]
+        predictions = trainees.predict([x for x, _ in batches])
+        loss = torch.stack([task.loss(p, y) for p, (_, y) in zip(predictions, batches)])  # (N,)
         optim.zero_grad()
-        loss.backward()
-        grad_norm = nn.utils.clip_grad_norm_(model.parameters(), clip if clip is not None else math.inf)
+        loss.sum().backward()
+        grad_norms[step] = trainees.clip_gradients(settings.clip)
         optim.step()
-        history.loss.append(loss.item())
-        history.accuracy.append(task.accuracy(predictions.detach(), y))
-        history.grad_norm.append(grad_norm.item())
+        losses[step] = loss.detach()
+        accuracies[step] = torch.tensor(
+            [task.accuracy(p.detach(), y) for p, (_, y) in zip(predictions, batches)], dtype=torch.float64
+        )
         if step % 25 == 0:
-            bar.set_postfix(loss=f"{history.loss[-1]:.3f}", accuracy=f"{history.accuracy[-1]:.2f}")
-    return history
+            bar.set_postfix(loss=f"{losses[step].mean():.3f}", accuracy=f"{accuracies[step].mean():.2f}")
+    return [
+        History(loss=losses[:, k].tolist(), accuracy=accuracies[:, k].tolist(), grad_norm=grad_norms[:, k].tolist())
+        for k in range(N)
+    ]
 
 
 @torch.no_grad()
 def evaluate(model: Predictor, task: Task, batch_size: int = 1000) -> Evaluation:
     """Score ``model`` on ``batch_size`` held-out sequences, the same ones on every call."""
+    _check_predictor(model)
+    check_model_fits_task("model", model, task)
     model.eval()
     x, y = task.sample(batch_size, generator=torch.Generator().manual_seed(EVALUATION_SEED))
     predictions = model(x)

@@ -1,4 +1,4 @@
-"""Fixtures shared by the tests: the conditions every test runs under, and the built book.
+"""The conditions every test runs under: the chapters' conditions, and the same seed at every start.
 
 Every test runs under the conditions the chapters use (``training.make_reproducible``: one thread,
 deterministic kernels) with the progress bars off, and starts from the same global seed, so no
@@ -7,17 +7,12 @@ result depends on which tests ran before it.
 
 import os
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from lstm_course import training
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -43,16 +38,3 @@ def same_start():
     random.seed(0)
     np.random.seed(0)
     torch.manual_seed(0)
-
-
-@pytest.fixture(scope="session")
-def built_book() -> Path:
-    """Build the whole book once, exactly as the README's first command does; return _build/html."""
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), "build", "--all", "-W", "-n", "--keep-going", str(ROOT)],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return ROOT / "_build" / "html"

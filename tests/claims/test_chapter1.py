@@ -2,13 +2,12 @@
 
 import torch
 
-from lstm_course import RNN, RNNCell, tasks, training
+from lstm_course import Predictor, RNNCell, tasks, training
 
 
 def test_an_rnn_learns_delayed_recall_at_lag_5(seed, record_property):
     task = tasks.DelayedRecall(lag=5)
-    torch.manual_seed(seed)
-    model = training.Predictor(RNN(task.input_size, 32), task.output_size)
+    model = Predictor.rnn(task, seed)
     history = training.train(model, task, steps=300, seed=seed)
     start, reached = sum(history.accuracy[:5]) / 5, history.steps_to_reach(0.95)
     accuracy = training.evaluate(model, task).accuracy
@@ -44,10 +43,8 @@ def test_trained_rnns_keep_the_four_symbols_apart(seed, record_property):
     task = tasks.DelayedRecall(lag=5)
     one_per_symbol = torch.zeros(4, task.length, task.input_size)
     one_per_symbol[range(4), 0, range(4)] = 1.0
-    torch.manual_seed(seed)
-    untrained = RNN(task.input_size, 32)
-    torch.manual_seed(seed)
-    model = training.Predictor(RNN(task.input_size, 32), task.output_size)
+    untrained = Predictor.rnn(task, seed).core
+    model = Predictor.rnn(task, seed)
     training.train(model, task, steps=300, seed=seed)
     trained_gaps = closest_pair_distance(model.core, one_per_symbol)
     untrained_gaps = closest_pair_distance(untrained, one_per_symbol)
@@ -63,8 +60,7 @@ def test_longer_lags_cost_more_steps_and_fewer_seeds_learn_lag_40(seeds, record_
         task = tasks.DelayedRecall(lag=lag)
         needed[lag] = []
         for seed in seeds:
-            torch.manual_seed(seed)
-            model = training.Predictor(RNN(task.input_size, 32), task.output_size)
+            model = Predictor.rnn(task, seed)
             needed[lag].append(training.train(model, task, steps=budget, seed=seed).steps_to_reach(0.95))
         record_property(f"steps to 95% at lag {lag}", needed[lag])
     median = {lag: float(torch.tensor([s or budget for s in steps], dtype=torch.float).median())
@@ -77,8 +73,7 @@ def test_longer_lags_cost_more_steps_and_fewer_seeds_learn_lag_40(seeds, record_
 
 def test_eight_symbols_are_learned_at_lag_5(seed, record_property):
     task = tasks.DelayedRecall(lag=5, n_symbols=8)
-    torch.manual_seed(seed)
-    model = training.Predictor(RNN(task.input_size, 32), task.output_size)
+    model = Predictor.rnn(task, seed)
     training.train(model, task, steps=300, seed=seed)
     accuracy = training.evaluate(model, task).accuracy
     record_property("held-out accuracy", accuracy)

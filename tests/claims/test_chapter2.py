@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_course import ensembles, gradients, tasks, training
+from lstm_course import Predictor, gradients, tasks, training
 
 SGD = {"optimizer": "sgd", "lr": 0.1}
 ADAM = {"optimizer": "adam", "lr": 3e-3}
@@ -20,11 +20,11 @@ PROBE = tasks.DelayedRecall(lag=100)  # the chapter's sequences for measuring gr
 
 def train(task, seeds, steps, settings, clip=1.0, radius=None):
     """The chapter's recipe: one RNN per seed, trained together; returns models and histories."""
-    models = ensembles.rnn_predictors(task, seeds)
+    models = [Predictor.rnn(task, seed) for seed in seeds]
     if radius is not None:
         for model in models:
             gradients.set_spectral_radius(model.core, radius)
-    histories = ensembles.train_together(models, task, steps=steps, seeds=seeds, clip=clip, **settings)
+    histories = training.train_together(models, task, steps=steps, seeds=seeds, clip=clip, **settings)
     return models, histories
 
 
@@ -89,7 +89,7 @@ def test_adam_takes_a_real_step_on_a_vanished_gradient(seed, record_property):
     x, y = task.sample(64, generator=torch.Generator().manual_seed(0))
     steps = {}
     for name, settings in [("SGD", SGD), ("Adam", ADAM)]:
-        model = ensembles.rnn_predictors(task, [seed])[0]
+        model = Predictor.rnn(task, seed)
         before = model.core.cell.W_x.detach().clone()
         optimiser = training.make_optimizer(model, settings["optimizer"], settings["lr"])
         task.loss(model(x), y).backward()
@@ -103,7 +103,7 @@ def test_adam_takes_a_real_step_on_a_vanished_gradient(seed, record_property):
 
 
 def test_gradient_factor_per_step_follows_the_spectral_radius_below_one(recall, seeds, record_property):
-    untrained = ensembles.rnn_predictors(PROBE, seeds)
+    untrained = [Predictor.rnn(PROBE, seed) for seed in seeds]
     for kind, models in (("untrained", untrained), ("trained", recall["Adam", 40][0])):
         factors = {radius: [decay_per_step(model, radius) for model in models] for radius in [0.5, 0.9, 1.0]}
         record_property(f"{kind}: factor per step at radius 0.5, 0.9, 1", factors)

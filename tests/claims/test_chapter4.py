@@ -19,19 +19,16 @@ experiments run with other seeds, and the same conclusions must hold:
 import pytest
 import torch
 
-from lstm_course import LSTM, tasks, training
+from lstm_course import Predictor, tasks, training
 
 STEPS = 300
 
 
 def make_model(task, forget_bias, seed):
     """The chapter's model: 32 units, and no forget gate when ``forget_bias`` is None."""
-    torch.manual_seed(seed)
     if forget_bias is None:
-        core = LSTM(task.input_size, 32, gates=("input", "output"))
-    else:
-        core = LSTM(task.input_size, 32, forget_bias=forget_bias)
-    return training.Predictor(core, task.output_size)
+        return Predictor.lstm(task, seed, gates=("input", "output"))
+    return Predictor.lstm(task, seed, forget_bias=forget_bias)
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +87,8 @@ def test_on_long_streams_the_cell_grows_and_saturates_without_a_forget_gate(stre
     for label in ("with", "without"):
         model = stream_models[label, seed][0]
         with torch.no_grad():
-            hidden, _, trace = model.core(x_long, trace=True)
-            correct = model.readout(hidden).argmax(-1) == y_long
+            trace = model.core.trace(x_long)
+            correct = model.readout(trace.hidden).argmax(-1) == y_long
         size = trace.cell.abs().mean(dim=(0, 2))
         saturated = (torch.tanh(trace.cell[:, -1]).abs() > 0.99).float().mean().item()
         blocks = correct.float().reshape(100, 10, 100).mean(dim=(0, 2))
@@ -111,7 +108,7 @@ def test_on_long_streams_the_cell_grows_and_saturates_without_a_forget_gate(stre
 def test_the_trained_forget_gate_closes_when_a_symbol_arrives(stream_models, long_stream, seed, record_property):
     x_long, _ = long_stream
     with torch.no_grad():
-        *_, trace = stream_models["with", seed][0].core(x_long, trace=True)
+        trace = stream_models["with", seed][0].core.trace(x_long)
     f = trace.gates["forget"].mean(dim=-1)
     is_arrival = x_long.sum(dim=-1) > 0
     at_arrival, elsewhere = f[is_arrival].mean().item(), f[~is_arrival].mean().item()
@@ -164,7 +161,7 @@ def test_on_a_short_stream_a_small_forget_bias_learns_first(seed, record_propert
 def test_without_a_forget_gate_a_steady_drift_of_the_writes_makes_the_cell_grow(stream_models, long_stream, seed,
                                                                                 record_property):
     with torch.no_grad():
-        *_, trace = stream_models["without", seed][0].core(long_stream[0], trace=True)
+        trace = stream_models["without", seed][0].core.trace(long_stream[0])
     drift = (trace.gates["input"] * trace.gates["candidate"]).mean(dim=(0, 1)).abs().mean().item()
     slope = (trace.cell[:, -1].abs().mean() / 1000).item()
     record_property("mean |drift| per unit and growth of mean |c| per step", (drift, slope))

@@ -17,7 +17,7 @@ experiments run with other seeds, and the same conclusions must hold:
 import pytest
 import torch
 
-from lstm_course import LSTM, tasks, training
+from lstm_course import Predictor, tasks, training
 
 STEPS = 600
 VARIANTS = {"full": ("input", "forget", "output"), "no input gate": ("forget", "output")}
@@ -25,8 +25,7 @@ VARIANTS = {"full": ("input", "forget", "output"), "no input gate": ("forget", "
 
 def make_model(task, gates, seed):
     """The chapter's model: 32 units, forget bias 2."""
-    torch.manual_seed(seed)
-    return training.Predictor(LSTM(task.input_size, 32, gates=gates, forget_bias=2.0), task.output_size)
+    return Predictor.lstm(task, seed, gates=gates, forget_bias=2.0)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +60,7 @@ def symbol_effect(values, shown, steps):
 def write_ratio(model, x, is_marked):
     """How much more the symbol shown moves the write at the marked step than at distractor steps."""
     with torch.no_grad():
-        *_, trace = model.core(x, trace=True)
+        trace = model.core.trace(x)
     write = trace.gates["input"] * trace.gates["candidate"]
     shown = x[..., :-1].argmax(dim=-1)
     return symbol_effect(write, shown, is_marked) / symbol_effect(write, shown, ~is_marked)
@@ -91,7 +90,7 @@ def test_most_full_lstms_are_perfect_and_the_ablated_ones_far_behind_on_average(
 def test_the_trained_input_gate_opens_at_the_marked_step(runs, held_out, seed, record_property):
     x, is_marked, before, after = held_out
     with torch.no_grad():
-        *_, trace = runs["full", seed][0].core(x, trace=True)
+        trace = runs["full", seed][0].core.trace(x)
     i, f = trace.gates["input"], trace.gates["forget"]
     means = {"i marked": i[is_marked].mean().item(), "i before": i[before].mean().item(),
              "i after": i[after].mean().item(), "f marked": f[is_marked].mean().item(),

@@ -18,7 +18,7 @@ experiments run with other seeds, and the same conclusions must hold. On cued re
 import pytest
 import torch
 
-from lstm_course import LSTM, tasks, training
+from lstm_course import Predictor, tasks, training
 
 STEPS = 500
 VARIANTS = ("output gate", "no output gate", "started open")
@@ -26,13 +26,12 @@ VARIANTS = ("output gate", "no output gate", "started open")
 
 def make_model(task, variant, seed):
     """The chapter's models: 32 units, the output gate absent, as usual, or started open."""
-    torch.manual_seed(seed)
     gates = ("input", "forget") if variant == "no output gate" else ("input", "forget", "output")
-    core = LSTM(task.input_size, 32, gates=gates)
+    model = Predictor.lstm(task, seed, gates=gates)
     if variant == "started open":
         with torch.no_grad():
-            core.cell.gate_rows("b", "output").fill_(3.0)
-    return training.Predictor(core, task.output_size)
+            model.core.cell.gate_rows("b", "output").fill_(3.0)
+    return model
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +82,7 @@ def test_every_model_names_the_symbols_it_sees(runs, task, held_out, variant, se
 def test_the_untrained_output_gate_is_half_shut(task, seed, record_property):
     x, _ = task.sample(256, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
-        *_, trace = make_model(task, "output gate", seed).core(x, trace=True)
+        trace = make_model(task, "output gate", seed).core.trace(x)
     record_property("mean o", trace.gates["output"].mean().item())
     assert 0.45 < trace.gates["output"].mean().item() < 0.55
 
@@ -104,7 +103,7 @@ def test_started_open_the_full_lstm_learns_the_cue_at_the_same_pace(runs, seeds,
 def test_the_trained_output_gate_stays_open_and_does_not_move_at_the_cue(runs, task, held_out, seed, record_property):
     x, targets = held_out
     with torch.no_grad():
-        *_, trace = runs["started open", seed][0].core(x, trace=True)
+        trace = runs["started open", seed][0].core.trace(x)
     rows = torch.arange(len(x))
     cell = trace.cell[rows, targets.cue - 1]
     symbol = targets.answers[:, 0]

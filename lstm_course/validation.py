@@ -1,8 +1,9 @@
-"""Argument checks shared by the models, cells and tasks.
+"""The argument checks that the package's modules share.
 
-Every public entry point validates its inputs here, so a learner who passes the wrong
-shape gets a message that names the argument, what was expected and what was given,
-instead of a matrix-multiplication error from deep inside PyTorch.
+The public entry points validate their inputs with these functions, so a learner who passes the
+wrong shape gets a message that names the argument, what was expected and what was given,
+instead of a matrix-multiplication error from deep inside PyTorch. (The exercise checkers,
+which judge a learner's answers, are in :mod:`lstm_course.exercises`.)
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+from torch import nn
 
 
 def check_positive_int(name: str, value: object) -> int:
@@ -19,6 +21,45 @@ def check_positive_int(name: str, value: object) -> int:
     if value < 1:
         raise ValueError(f"{name} must be a positive int, got {value}")
     return value
+
+
+def check_non_negative_int(name: str, value: object, meaning: str) -> int:
+    """Return ``value`` if it is an ``int`` of at least 0; ``meaning`` says what it counts."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a non-negative int ({meaning}), got {value!r}")
+    return value
+
+
+def check_positive_number(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a real number above 0; raise otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def check_probability(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a number in (0, 1]; raise otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number in (0, 1], got {type(value).__name__} {value!r}")
+    if not 0.0 < value <= 1.0:
+        raise ValueError(f"{name} must be in (0, 1], got {value}")
+    return float(value)
+
+
+def check_n_symbols(n_symbols: object) -> int:
+    """Return ``n_symbols`` if it is an int of at least 2, the smallest alphabet with a choice in it."""
+    n_symbols = check_positive_int("n_symbols", n_symbols)
+    if n_symbols < 2:
+        raise ValueError(f"n_symbols must be at least 2 for a choice to exist, got {n_symbols}")
+    return n_symbols
+
+
+def check_length(length: object, minimum: int, reason: str) -> int:
+    """Return ``length`` if it is an int of at least ``minimum``; the error message gives ``reason``."""
+    length = check_positive_int("length", length)
+    if length < minimum:
+        raise ValueError(f"length must be at least {minimum}, {reason}, got {length}")
+    return length
 
 
 def check_float_tensor(name: str, value: object) -> torch.Tensor:
@@ -83,3 +124,23 @@ def check_gate_names(gates: object, known: Sequence[str]) -> tuple[str, ...]:
     if len(set(gates)) != len(gates):
         raise ValueError(f"gates must not repeat a name, got {tuple(gates)}")
     return tuple(gate for gate in known if gate in gates)
+
+
+def check_torch_module(name: str, module: object, kind: type[nn.Module]) -> nn.Module:
+    """Check that ``module`` is a one-layer, one-direction ``kind`` (``torch.nn.RNN``/``LSTM``) with biases."""
+    if not isinstance(module, kind):
+        raise TypeError(f"{name} must be a torch.nn.{kind.__name__}, got {type(module).__name__}")
+    if module.num_layers != 1 or module.bidirectional or not module.bias:
+        raise ValueError(
+            f"{name} must be a one-layer, one-direction torch.nn.{kind.__name__} with bias, got "
+            f"num_layers={module.num_layers}, bidirectional={module.bidirectional}, bias={module.bias}"
+        )
+    return module
+
+
+def check_model_fits_task(name: str, model: object, task: object) -> None:
+    """Check that a predictor ``model`` reads ``task``'s inputs and gives its outputs (``input_size``, ``output_size``)."""
+    expected = (task.input_size, task.output_size)
+    sizes = (model.core.input_size, model.readout.out_features)
+    if sizes != expected:
+        raise ValueError(f"{name} must match the task's (input_size, output_size) = {expected}, got {sizes}")

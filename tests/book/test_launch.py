@@ -3,12 +3,16 @@ they open install the CPU build of PyTorch and the course's package, at the vers
 
 import json
 import re
+import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
@@ -59,3 +63,23 @@ def test_each_notebook_installs_the_package_in_colab_from_this_repository(notebo
     assert f'repository = "{CONFIG["repository"]["url"]}"' in source
     assert f'git+{{repository}}@{CONFIG["repository"]["branch"]}' in source
     assert "remove-cell" in first_code["metadata"].get("tags", [])
+
+
+def test_a_regular_install_of_the_package_holds_every_module(tmp_path):
+    """Colab installs the package from the repository without ``-e``: every module, subpackages too, must be in it.
+
+    The wheel is built from a fresh copy of the sources, so that no earlier build can fill a gap.
+    """
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "lstm_course", source / "lstm_course", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
+         "--wheel-dir", str(tmp_path), str(source)],
+        check=True,
+    )
+    (wheel,) = tmp_path.glob("lstm_course-*.whl")
+    installed = set(zipfile.ZipFile(wheel).namelist())
+    modules = {path.relative_to(ROOT).as_posix() for path in (ROOT / "lstm_course").rglob("*.py")}
+    assert modules <= installed, sorted(modules - installed)

@@ -16,7 +16,7 @@ def right_step(x, h, W_x, W_h, b):
     return torch.tanh(x @ W_x.T + h @ W_h.T + b)
 
 
-def test_parameter_count_checker_accepts_the_answer(capsys):
+def test_rnn_parameter_count_checker_accepts_the_answer(capsys):
     assert exercises.check_rnn_parameter_count(right_count)
     assert capsys.readouterr().out.startswith("Correct")
 
@@ -30,7 +30,7 @@ def test_parameter_count_checker_accepts_the_answer(capsys):
         (lambda i, h: 4 * (h * i + h * h + h), "separately"),
     ],
 )
-def test_parameter_count_checker_rejects_typical_mistakes(wrong, hint, capsys):
+def test_rnn_parameter_count_checker_rejects_typical_mistakes(wrong, hint, capsys):
     assert not exercises.check_rnn_parameter_count(wrong)
     out = capsys.readouterr().out
     assert out.startswith("Not yet") and hint in out
@@ -57,7 +57,7 @@ def test_lstm_parameter_count_checker_rejects_typical_mistakes(wrong, hint, caps
     assert out.startswith("Not yet") and hint in out
 
 
-def test_step_checker_accepts_the_answer(capsys):
+def test_rnn_step_checker_accepts_the_answer(capsys):
     assert exercises.check_rnn_step(right_step)
     assert capsys.readouterr().out.startswith("Correct")
 
@@ -71,8 +71,34 @@ def test_step_checker_accepts_the_answer(capsys):
         (lambda x, h, W_x, W_h, b: torch.tanh(x @ W_x.T + b).sum(), "shape"),
     ],
 )
-def test_step_checker_rejects_typical_mistakes(wrong, hint, capsys):
+def test_rnn_step_checker_rejects_typical_mistakes(wrong, hint, capsys):
     assert not exercises.check_rnn_step(wrong)
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and hint in out
+
+
+def right_bound(W_h, distance):
+    return torch.linalg.matrix_norm(W_h, ord=2).item() ** distance
+
+
+def test_gradient_norm_bound_checker_accepts_the_answer(capsys):
+    assert exercises.check_gradient_norm_bound(right_bound)
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda W, d: torch.linalg.eigvals(W).abs().max().item() ** d, "spectral radius"),
+        (lambda W, d: torch.linalg.matrix_norm(W).item() ** d, "Frobenius"),
+        (lambda W, d: torch.linalg.matrix_norm(W, ord=2).item(), "power"),
+        (lambda W, d: torch.linalg.matrix_norm(W, ord=2).item() ** (d - 1), "count the factors"),
+        (lambda W, d: 0.5, "multiply one factor per step"),
+        (lambda W, d: W @ W, "should return one number"),
+    ],
+)
+def test_gradient_norm_bound_checker_rejects_typical_mistakes(wrong, hint, capsys):
+    assert not exercises.check_gradient_norm_bound(wrong)
     out = capsys.readouterr().out
     assert out.startswith("Not yet") and hint in out
 

@@ -3,7 +3,7 @@
 import numpy as np
 from matplotlib import pyplot as plt
 
-from lstm_course import plots
+from lstm_course import plots, training
 
 
 def test_draw_over_seeds_draws_a_mean_line_a_band_and_a_dot_per_seed():
@@ -25,3 +25,18 @@ def test_draw_chance_draws_a_labelled_horizontal_line():
     (line,) = ax.get_lines()
     assert line.get_label() == "chance" and list(line.get_ydata()) == [0.25, 0.25]
     plt.close(fig)
+
+
+def test_plot_training_curves_draws_one_smoothed_curve_per_history_and_the_chance_level():
+    histories = {
+        "RNN": training.History(accuracy=[0.0, 1.0, 1.0]),
+        "LSTM": training.History(accuracy=[1.0, 1.0, 0.0]),
+    }
+    ax = plots.plot_training_curves(histories, chance=0.25, title="Delayed recall")
+    rnn, lstm, chance = ax.get_lines()
+    assert [rnn.get_label(), lstm.get_label(), chance.get_label()] == ["RNN", "LSTM", "chance"]
+    np.testing.assert_allclose(rnn.get_xdata(), [1, 2, 3])
+    np.testing.assert_allclose(rnn.get_ydata(), [0.0, 0.5, 2 / 3])
+    np.testing.assert_allclose(lstm.get_ydata(), [1.0, 1.0, 2 / 3])
+    assert ax.get_title() == "Delayed recall" and ax.get_ylim() == (-0.02, 1.02)
+    plt.close(ax.figure)
