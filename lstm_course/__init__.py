@@ -11,11 +11,12 @@ Where things are:
   (:mod:`~lstm_course.parallel_rnns`), and held-out evaluation;
 - :mod:`~lstm_course.gradients`: measuring how gradients travel back through time;
 - :mod:`~lstm_course.plots`: the course's figure style;
+- :mod:`~lstm_course.diagrams`: the diagrams of the RNN, the LSTM cell and the gradient's paths, drawn by code;
 - :mod:`~lstm_course.exercises`: checkers for the exercises' answers;
 - :mod:`~lstm_course.validation`: the argument checks behind every error message.
 """
 
-from . import exercises, gradients, plots, tasks, training
+from . import diagrams, exercises, gradients, plots, tasks, training
 from .cells import GATE_NAMES, LSTMCell, RNNCell
 from .models import LSTM, RNN, LSTMTrace
 from .predictor import Predictor
@@ -28,6 +29,7 @@ __all__ = [
     "Predictor",
     "RNN",
     "RNNCell",
+    "diagrams",
     "exercises",
     "gradients",
     "plots",

@@ -39,3 +39,20 @@ def test_notebooks_are_stored_run_in_order_and_quiet(notebook):
             assert output.get("name") != "stderr", f"noisy stderr output: {''.join(output['text'])[:200]}"
     hidden_checks = [cell for cell in code if "remove-cell" in cell["metadata"].get("tags", [])]
     assert any("assert" in "".join(cell["source"]) for cell in hidden_checks), "no hidden cell checks a claim"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_solution_is_collapsed_in_the_notebook_and_nothing_else(notebook):
+    """Binder and Colab show a notebook's cells, not the book's dropdowns: solutions must start collapsed there too."""
+    inside, solutions = False, 0
+    for cell in json.loads(notebook.read_text())["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and source.startswith("```{solution-start}"):
+            inside, solutions = True, solutions + 1
+        elif cell["cell_type"] == "markdown" and source.startswith("```{solution-end}"):
+            inside = False
+        else:
+            assert "```{solution-" not in source, "a solution directive inside a cell: run scripts/collapse_solutions.py"
+        hidden = cell["metadata"].get("jupyter", {}).get("source_hidden", False)
+        assert hidden == inside, f"{'visible' if inside else 'collapsed'}: {source[:80]!r}"
+    assert solutions > 0

@@ -39,7 +39,7 @@ def closest_pair_distance(core, one_per_symbol):
     return [torch.pdist(states_t).min().item() for states_t in states]
 
 
-def test_trained_rnns_keep_the_four_symbols_apart(seed, record_property):
+def test_trained_rnns_keep_the_four_symbols_apart_and_push_them_further_apart(seed, record_property):
     task = tasks.DelayedRecall(lag=5)
     one_per_symbol = torch.zeros(4, task.length, task.input_size)
     one_per_symbol[range(4), 0, range(4)] = 1.0
@@ -49,8 +49,10 @@ def test_trained_rnns_keep_the_four_symbols_apart(seed, record_property):
     trained_gaps = closest_pair_distance(model.core, one_per_symbol)
     untrained_gaps = closest_pair_distance(untrained, one_per_symbol)
     record_property("smallest trained gap", min(trained_gaps))
+    record_property("trained gap at the end / after step 1", trained_gaps[-1] / trained_gaps[0])
     record_property("untrained / trained gap at the end", untrained_gaps[-1] / trained_gaps[-1])
     assert min(trained_gaps) > 0.5
+    assert trained_gaps[-1] > 4 * trained_gaps[0]  # the trained recurrence pushes the symbols apart
     assert untrained_gaps[-1] < 0.25 * trained_gaps[-1]
 
 
