@@ -20,7 +20,7 @@ from torch import nn
 
 from .cells import initial_lstm_state, initial_rnn_state
 from .models import LSTM, RNN
-from .predictor import Predictor
+from .predictor import Predictor, check_predictor
 from .tasks import Task
 from .validation import check_non_negative_int, check_positive_number, check_sequence_input
 
@@ -46,8 +46,7 @@ def gradient_norms_through_time(model: Predictor, task: Task, x: torch.Tensor, y
     can report on; the parameters' gradients are left untouched. A predictor with a ``torch.nn``
     core is measured through its lstm_course copy (:meth:`~lstm_course.Predictor.to_scratch`).
     """
-    if not isinstance(model, Predictor):
-        raise TypeError(f"model must be a Predictor (a recurrent core with a readout), got {type(model).__name__}")
+    check_predictor(model)
     if isinstance(model.core, (nn.RNN, nn.LSTM)):
         model = model.to_scratch()
     core = model.core

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 
-from .training import History, moving_average
+from .training import SMOOTHING_WINDOW, History, moving_average
 
 PALETTE = {
     "blue": "#0072B2",
@@ -89,7 +89,7 @@ def plot_training_curves(
     if chance is not None:
         draw_chance(ax, chance)
     ax.set_xlabel("training step")
-    ax.set_ylabel(f"{metric} (moving average of 25 steps)")
+    ax.set_ylabel(f"{metric} (moving average of {SMOOTHING_WINDOW} steps)")
     if metric == "accuracy":
         ax.set_ylim(-0.02, 1.02)
     ax.set_title(title)

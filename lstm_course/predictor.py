@@ -98,3 +98,10 @@ class Predictor(nn.Module):
         copy = Predictor(core, self.readout.out_features)
         copy.readout.load_state_dict(self.readout.state_dict())
         return copy
+
+
+def check_predictor(model: object) -> Predictor:
+    """Return ``model`` if it is a :class:`Predictor`; the tools that need a readout say so when given a bare core."""
+    if not isinstance(model, Predictor):
+        raise TypeError(f"model must be a Predictor (a recurrent core with a readout), got {type(model).__name__}")
+    return model

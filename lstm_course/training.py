@@ -28,10 +28,13 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .predictor import Predictor
+from .predictor import Predictor, check_predictor
 from .parallel_rnns import ParallelRNNs
 from .tasks import Task
 from .validation import check_model_fits_task, check_positive_int, check_positive_number
+
+SMOOTHING_WINDOW = 25
+"""Steps averaged by :func:`moving_average`: how the course smooths a training curve before reading it."""
 
 EVALUATION_SEED = 1_000_003
 """Seed of the held-out batches in :func:`evaluate`, far from the seeds used for training batches."""
@@ -67,7 +70,7 @@ class History:
         """The mean training accuracy over the ``last`` steps: a less noisy summary than the last step."""
         return float(np.mean(self.accuracy[-last:]))
 
-    def steps_to_reach(self, accuracy: float = 0.95, window: int = 25) -> int | None:
+    def steps_to_reach(self, accuracy: float = 0.95, window: int = SMOOTHING_WINDOW) -> int | None:
         """The first step at which the moving-average accuracy reaches ``accuracy``; None if it never does."""
         reached = np.nonzero(moving_average(self.accuracy, window) >= accuracy)[0]
         return int(reached[0]) + 1 if len(reached) else None
@@ -135,7 +138,7 @@ def train(model: Predictor, task: Task, steps: int, seed: int = 0, **settings: o
         >>> history = train(model, task, steps=600, seed=0, optimizer="sgd", lr=0.05, clip=1.0)
     """
     settings = _settings(steps, settings)
-    _check_predictor(model)
+    check_predictor(model)
     check_model_fits_task("model", model, task)
     return _training_loop(_OneModel(model), task, [seed], settings)[0]
 
@@ -174,11 +177,6 @@ def _settings(steps: int, settings: dict[str, object]) -> TrainingSettings:
     if unknown:
         raise TypeError(f"unknown training setting(s) {unknown}; the settings are {known}")
     return TrainingSettings(steps=steps, **settings)
-
-
-def _check_predictor(model: object) -> None:
-    if not isinstance(model, Predictor):
-        raise TypeError(f"model must be a Predictor (a recurrent core with a readout), got {type(model).__name__}")
 
 
 class _Trainees(Protocol):
@@ -259,7 +257,7 @@ def _training_loop(trainees: _Trainees, task: Task, seeds: Sequence[int], settin
 @torch.no_grad()
 def evaluate(model: Predictor, task: Task, batch_size: int = 1000) -> Evaluation:
     """Score ``model`` on ``batch_size`` held-out sequences, the same ones on every call."""
-    _check_predictor(model)
+    check_predictor(model)
     check_model_fits_task("model", model, task)
     model.eval()
     x, y = task.sample(batch_size, generator=torch.Generator().manual_seed(EVALUATION_SEED))
@@ -267,7 +265,7 @@ def evaluate(model: Predictor, task: Task, batch_size: int = 1000) -> Evaluation
     return Evaluation(loss=task.loss(predictions, y).item(), accuracy=task.accuracy(predictions, y))
 
 
-def moving_average(values: list[float], window: int = 25) -> np.ndarray:
+def moving_average(values: list[float], window: int = SMOOTHING_WINDOW) -> np.ndarray:
     """A trailing moving average over ``window`` steps; the first steps average what exists so far."""
     values = np.asarray(values, dtype=float)
     sums = np.cumsum(np.insert(values, 0, 0.0))
