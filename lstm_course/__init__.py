@@ -10,13 +10,14 @@ Where things are:
 - :mod:`~lstm_course.training`: the training loop, for one model or one RNN per seed
   (:mod:`~lstm_course.parallel_rnns`), and held-out evaluation;
 - :mod:`~lstm_course.gradients`: measuring how gradients travel back through time;
+- :mod:`~lstm_course.probes`: reading what a network's states hold;
 - :mod:`~lstm_course.plots`: the course's figure style;
 - :mod:`~lstm_course.diagrams`: the diagrams of the RNN, the LSTM cell and the gradient's paths, drawn by code;
 - :mod:`~lstm_course.exercises`: checkers for the exercises' answers;
 - :mod:`~lstm_course.validation`: the argument checks behind every error message.
 """
 
-from . import diagrams, exercises, gradients, plots, tasks, training
+from . import diagrams, exercises, gradients, plots, probes, tasks, training
 from .cells import GATE_NAMES, LSTMCell, RNNCell
 from .models import LSTM, RNN, LSTMTrace
 from .predictor import Predictor
@@ -33,6 +34,7 @@ __all__ = [
     "exercises",
     "gradients",
     "plots",
+    "probes",
     "tasks",
     "training",
 ]

@@ -11,10 +11,11 @@ import math
 from collections.abc import Callable
 
 import torch
+from torch import nn
 
-from .cells import RNNCell, next_cell_state, next_hidden_state
+from .cells import GATE_NAMES, RNNCell, gate_blocks, next_cell_state, next_hidden_state
 from .gradients import gradient_norm_bound, spectral_radius
-from .models import LSTM, RNN
+from .models import LSTM, RNN, TORCH_GATE_ORDER
 
 SIZES = [(3, 8), (10, 4), (1, 32), (1, 1)]
 """The (input_size, hidden_size) pairs every checker tries."""
@@ -329,3 +330,140 @@ def check_hidden_state(hidden_state: Callable[[torch.Tensor, torch.Tensor], torc
                               f"from the answer. Hint: {hint}")
     return _report(True, "the gate sigma(a_o), between 0 and 1, scales the squashed cell state tanh(c_t): "
                          "however large the cell, |h_t| stays below the gate's value.")
+
+
+STEP_SIZES = [(5, 3, 8), (2, 10, 4), (1, 6, 6), (4, 1, 1)]
+"""The (batch_size, input_size, hidden_size) triples :func:`check_lstm_step` tries; the first has I != H."""
+
+COURSE_ORDER = (*GATE_NAMES, "candidate")
+"""The order of the row blocks in the course's ``W_x``, ``W_h`` and ``b``: the sigmoid gates first."""
+
+
+def _torch_cell(W_x: torch.Tensor, W_h: torch.Tensor, b: torch.Tensor) -> nn.LSTMCell:
+    """A ``torch.nn.LSTMCell`` with the course's stacked weights, moved into torch's layout by ``LSTM.to_torch``."""
+    lstm = LSTM(W_x.shape[1], W_h.shape[1]).to(W_x.dtype)
+    with torch.no_grad():
+        for name, value in (("W_x", W_x), ("W_h", W_h), ("b", b)):
+            getattr(lstm.cell, name).copy_(value)
+    layer = lstm.to_torch()
+    cell = nn.LSTMCell(lstm.input_size, lstm.hidden_size).to(W_x.dtype)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).copy_(getattr(layer, f"{name}_l0"))
+    return cell
+
+
+def _layers(blocks: dict[str, torch.Tensor]) -> tuple[torch.Tensor, ...]:
+    """The gates and the candidate, ``(i, f, o, g)``, from their pre-activations named by layer."""
+    i, f, o = (torch.sigmoid(blocks[gate]) for gate in GATE_NAMES)
+    return i, f, o, torch.tanh(blocks["candidate"])
+
+
+def _states(c_prev: torch.Tensor, i: torch.Tensor, f: torch.Tensor, o: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    """The new states ``(h_t, c_t)`` side by side, ``(B, 2H)``, from the cell's own equations."""
+    c = next_cell_state(c_prev, g, i=i, f=f)
+    return torch.cat([next_hidden_state(c, o=o), c], dim=1)
+
+
+def _lstm_step_mistakes(z: torch.Tensor, c_prev: torch.Tensor) -> dict[str, torch.Tensor]:
+    """What the typical wrong steps return, as ``(h_t, c_t)`` side by side, each under the hint that explains it.
+
+    ``z`` holds the pre-activations :math:`W_x x_t + W_h h_{t-1} + b`, ``(B, 4H)``, in the course's order.
+    """
+    blocks = gate_blocks(z, GATE_NAMES, c_prev.shape[1])  # named in the course's order
+    read_in_torch_order = dict(zip(TORCH_GATE_ORDER, (blocks[layer] for layer in COURSE_ORDER)))
+    i, f, o, g = _layers(blocks)
+    c = next_cell_state(c_prev, g, i=i, f=f)
+    h = next_hidden_state(c, o=o)
+    return {
+        f"the blocks of W_x, W_h and b are stacked {', '.join(COURSE_ORDER)} here; torch.nn.LSTM stacks "
+        f"{', '.join(TORCH_GATE_ORDER)} (i, f, g, o). Read in torch's order, the output gate's rows become the "
+        "candidate and the candidate's the output gate: split z as i, f, o, g.":
+            _states(c_prev, *_layers(read_in_torch_order)),
+        "the candidate g_t proposes values to write, positive or negative: it goes through tanh, not sigmoid "
+        "(only the three gates do).": _states(c_prev, i, f, o, torch.sigmoid(blocks["candidate"])),
+        "the cell state is squashed before the output gate shows it: h_t = o_t * tanh(c_t), not o_t * c_t.":
+            torch.cat([o * c, c], dim=1),
+        "h_t shows the new cell state: compute c_t first, then h_t = o_t * tanh(c_t) from it, not from c_{t-1}.":
+            torch.cat([next_hidden_state(c_prev, o=o), c], dim=1),
+        "the forget gate scales the old cell state and the input gate the candidate: "
+        "c_t = f_t * c_{t-1} + i_t * g_t.": _states(c_prev, i=f, f=i, o=o, g=g),
+        "return the hidden state first: h_new, c_new, the order of torch.nn.LSTMCell's (h, c).":
+            torch.cat([c, h], dim=1),
+    }
+
+
+def _describe(value: object) -> str:
+    """A short description of what the learner's function returned."""
+    if isinstance(value, torch.Tensor):
+        return f"a {str(value.dtype).removeprefix('torch.')} tensor of shape {tuple(value.shape)}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)}: " + ", ".join(_describe(item) for item in value)
+    return type(value).__name__
+
+
+def _call_for_states(step: Callable, args: tuple, shape: torch.Size) -> tuple[torch.Tensor | None, str | None]:
+    """Run the learner's ``step(*args)``; return its ``(h_t, c_t)`` side by side or, if that failed, why."""
+    try:
+        given = step(*args)
+    except (RuntimeError, TypeError, ValueError, IndexError) as error:
+        if "stack expects each tensor to be equal size" in str(error):
+            hint = ("torch.stack puts tensors of one shape side by side along a new dimension, and x (B, I) and "
+                    "h (B, H) differ in shape when I != H. To join them along the features use "
+                    "torch.cat([x, h], dim=1), or do not join them: x @ W_x.T + h @ W_h.T.")
+        else:
+            hint = ("with x of shape (B, I) and W_x of shape (4H, I), x @ W_x.T gives the four pre-activations "
+                    "side by side, (B, 4H); z.chunk(4, dim=1) splits them.")
+        return None, f"your function raised '{error}'. Hint: {hint}"
+    if isinstance(given, (tuple, list)) and len(given) == 2 and all(
+        isinstance(state, torch.Tensor) and state.shape == shape and state.dtype == torch.float64 for state in given
+    ):
+        return torch.cat(list(given), dim=1), None
+    return None, (f"your function returned {_describe(given)}; return the pair (h_t, c_t), two float64 tensors of "
+                  f"shape {tuple(shape)}, like the inputs.")
+
+
+def check_lstm_step(step: Callable[..., tuple[torch.Tensor, torch.Tensor]]) -> bool:
+    """Check ``step(x, h, c, W_x, W_h, b)`` against ``torch.nn.LSTMCell`` with the same weights, in float64.
+
+    Shapes: ``x`` ``(B, I)``; ``h`` and ``c``, the previous states, ``(B, H)``; ``W_x`` ``(4H, I)``,
+    ``W_h`` ``(4H, H)`` and ``b`` ``(4H,)``, their row blocks stacked in the course's order
+    (:data:`COURSE_ORDER`: input, forget, output gate, then candidate), not in torch's
+    (:data:`~lstm_course.models.TORCH_GATE_ORDER`: input, forget, candidate, output). The answer
+    is the pair ``(h_t, c_t)``, each ``(B, H)``. A wrong answer is compared with the typical
+    mistakes, built here from the course's equations, to name the one it matches.
+    """
+    generator = torch.Generator().manual_seed(0)
+
+    def draw(*shape: int) -> torch.Tensor:
+        return torch.randn(*shape, generator=generator, dtype=torch.float64)
+
+    for batch_size, input_size, hidden_size in STEP_SIZES:
+        W_x, W_h = draw(4 * hidden_size, input_size) / 2, draw(4 * hidden_size, hidden_size) / 2
+        b = draw(4 * hidden_size)
+        x, h = draw(batch_size, input_size), torch.tanh(draw(batch_size, hidden_size))
+        c = 2 * draw(batch_size, hidden_size)  # some cells beyond tanh's linear range
+        with torch.no_grad():
+            expected = torch.cat(_torch_cell(W_x, W_h, b)(x, (h, c)), dim=1)  # (h_t, c_t) side by side: (B, 2H)
+        sizes = f"for a batch of {batch_size}, input_size={input_size}, hidden_size={hidden_size}"
+        arguments = tuple(tensor.clone() for tensor in (x, h, c, W_x, W_h, b))
+        given, wrong = _call_for_states(step, arguments, h.shape)
+        if wrong is not None:
+            return _report(False, f"{sizes} {wrong}")
+        if torch.allclose(given, expected, rtol=0.0, atol=1e-10):
+            continue
+        h_right, c_right = (torch.allclose(mine, theirs, rtol=0.0, atol=1e-10)
+                            for mine, theirs in zip(given.chunk(2, dim=1), expected.chunk(2, dim=1)))
+        if h_right:
+            differs = "c_t differs from torch.nn.LSTMCell's (your h_t is right)"
+        elif c_right:
+            differs = "h_t differs from torch.nn.LSTMCell's (your c_t is right)"
+        else:
+            differs = "h_t and c_t differ from torch.nn.LSTMCell's"
+        z = x @ W_x.T + h @ W_h.T + b  # every pre-activation, in the course's order: (B, 4H)
+        hint = _hint_for(given, _lstm_step_mistakes(z, c), "split z = x W_x^T + h W_h^T + b into four blocks: "
+                         "i, f, o = sigmoid of the first three, g = tanh of the last; c_t = f * c + i * g; "
+                         "h_t = o * tanh(c_t).")
+        return _report(False, f"{sizes} your {differs}. Hint: {hint}")
+    return _report(True, "your step computes what torch.nn.LSTMCell computes, to within 1e-10 in float64, "
+                         "with the blocks in the course's order: input, forget, output gate, then candidate.")

@@ -17,11 +17,13 @@ task                      what the model must remember                 chapter
 :class:`ContinualRecall`  the latest symbol of a stream, not the rest  4
 :class:`MarkedRecall`     the marked symbol among distractors          5
 :class:`CuedRecall`       a symbol held silently until a cue asks      6
+:class:`EmbeddedReber`    the second symbol, through a grammar's loops 6
 ========================  ===========================================  =======
 """
 
 from .adding import AddingProblem
 from .cued import CuedRecall, CuedTargets
+from .reber import EmbeddedReber, ReberTargets
 from .recall import DelayedRecall, MarkedRecall, RecallAtTheEnd
 from .stream import ContinualRecall
 from .task import SymbolTask, Task
@@ -32,7 +34,9 @@ __all__ = [
     "CuedRecall",
     "CuedTargets",
     "DelayedRecall",
+    "EmbeddedReber",
     "MarkedRecall",
+    "ReberTargets",
     "RecallAtTheEnd",
     "SymbolTask",
     "Task",

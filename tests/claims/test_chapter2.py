@@ -1,6 +1,6 @@
 """Chapter 2's conclusions hold for seeds the chapter does not use.
 
-The chapter trains five networks per experiment with seeds 0-4. These tests rerun its
+The chapter trains four networks per experiment with seeds 0-3. These tests rerun its
 experiments through the same package functions and settings with the claim seeds, and assert
 the same conclusions; a claim about some of the seeds is stated as a share of them.
 """
@@ -10,12 +10,15 @@ import copy
 import numpy as np
 import pytest
 import torch
+from torch.nn import functional as F
 
 from lstm_course import Predictor, gradients, tasks, training
 
 SGD = {"optimizer": "sgd", "lr": 0.1}
 ADAM = {"optimizer": "adam", "lr": 3e-3}
 PROBE = tasks.DelayedRecall(lag=100)  # the chapter's sequences for measuring gradients
+NOISE = 0.1  # the standard deviation of the noise the linear probe's sequences carry on every input
+PROBE_LAGS = list(range(5, 21)) + [40, 100]
 
 
 def train(task, seeds, steps, settings, clip=1.0, radius=None):
@@ -40,6 +43,35 @@ def decay_per_step(model, radius=None):
     x, y = PROBE.sample(256, generator=torch.Generator().manual_seed(0))
     norms = gradients.gradient_norms_through_time(model, PROBE, x.double(), y).hidden
     return gradients.decay_per_step(norms, first=10, last=60)
+
+
+def mean_tanh_derivative(model):
+    """The average of 1 - h_t^2 on lag-100 sequences, over the distances 10-60 of the fit."""
+    x, _ = PROBE.sample(256, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        hidden = model.core(x)[0]  # (B, T, H)
+    return (1 - hidden[:, PROBE.length - 61 : PROBE.length - 10] ** 2).mean().item()
+
+
+def noisy_final_states(model, lag, generator, n=512):
+    """The last hidden states of n delayed-recall sequences with noise on every input, and their symbols."""
+    x, y = tasks.DelayedRecall(lag=lag).sample(n, generator=generator)
+    x = x + NOISE * torch.randn(x.shape, generator=generator)
+    with torch.no_grad():
+        return model.core(x)[1], y
+
+
+def probe_and_readout_accuracy(model, generator):
+    """At every lag of PROBE_LAGS: a least-squares linear probe's held-out accuracy, and the readout's."""
+    probe, readout = [], []
+    for lag in PROBE_LAGS:
+        (h_fit, y_fit), (h_test, y_test) = [noisy_final_states(model, lag, generator) for _ in range(2)]
+        ones = torch.ones(len(h_fit), 1)
+        W = torch.linalg.lstsq(torch.cat([h_fit, ones], 1), F.one_hot(y_fit, 4).float()).solution
+        probe.append((torch.cat([h_test, ones], 1) @ W).argmax(1).eq(y_test).float().mean().item())
+        with torch.no_grad():
+            readout.append(model.readout(h_test).argmax(1).eq(y_test).float().mean().item())
+    return probe, readout
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +183,7 @@ def test_clipping_tames_an_exploding_gradient_but_never_acts_on_a_vanished_one(r
         assert max(history.grad_norm) < 1.0
 
 
-def test_networks_that_learned_lag_10_do_not_hold_the_symbol(recall, seeds, record_property):
+def test_networks_that_learned_lag_10_fail_at_most_other_lags(recall, seeds, record_property):
     query_lags = [lag for lag in range(5, 21) if lag != 10]
     learned = [model for name in ["SGD", "Adam"]
                for model, score in zip(recall[name, 10][0], recall[name, 10][2]) if score >= 0.99]
@@ -163,6 +195,7 @@ def test_networks_that_learned_lag_10_do_not_hold_the_symbol(recall, seeds, reco
     assert (asked.mean(axis=1) <= 0.35).mean() >= 0.75
     assert np.median((asked >= 0.99).sum(axis=1)) <= 5
     assert (asked[:, query_lags.index(11)] <= 0.01).mean() >= 0.3  # wrong every time at lag 11
+    assert (asked >= 0.99).any()  # right again at some lag other than 10
 
 
 def test_starting_at_radius_one_lets_clipped_sgd_learn_lag_40(seeds, record_property):
@@ -173,3 +206,62 @@ def test_starting_at_radius_one_lets_clipped_sgd_learn_lag_40(seeds, record_prop
     record_property("largest gradient norm", [max(h.grad_norm) for h in histories])
     assert (scores >= 0.99).any() and scores.mean() > 0.5
     assert all(max(history.grad_norm) > 10 for history in histories)
+
+
+def test_networks_that_learned_lag_10_still_hold_the_symbol_at_other_lags(recall, record_property):
+    learned = [model for name in ["SGD", "Adam"]
+               for model, score in zip(recall[name, 10][0], recall[name, 10][2]) if score >= 0.99]
+    generator = torch.Generator().manual_seed(1)
+    measured = [probe_and_readout_accuracy(model, generator) for model in learned]
+    probe = np.array([p for p, _ in measured])  # (networks, lags)
+    readout = np.array([r for _, r in measured])
+    others = np.delete(readout, PROBE_LAGS.index(10), axis=1)
+    record_property("lowest probe accuracy by network", probe.min(axis=1).round(2).tolist())
+    record_property("probe accuracy at lag 100", probe[:, -1].round(2).tolist())
+    record_property("readout's mean accuracy at the other lags", others.mean(axis=1).round(2).tolist())
+    assert (probe >= 0.5).all()  # twice chance at every lag, up to 100, in every network
+    assert (probe.min(axis=1) >= 0.9).mean() >= 0.75
+    assert (others.mean(axis=1) <= 0.35).mean() >= 0.75
+
+
+def test_adam_networks_with_a_large_radius_are_saturated(recall, record_property):
+    sgd = recall["SGD", 40][0]
+    sgd_derivative = np.array([mean_tanh_derivative(model) for model in sgd])
+    sgd_radius = np.array([gradients.spectral_radius(model.core.cell.W_h) for model in sgd])
+    sgd_factor = np.array([decay_per_step(model) for model in sgd])
+    adam = [model for model in recall["Adam", 40][0] if gradients.spectral_radius(model.core.cell.W_h) > 1.2]
+    radius = np.array([gradients.spectral_radius(model.core.cell.W_h) for model in adam])
+    factor = np.array([decay_per_step(model) for model in adam])
+    derivative = np.array([mean_tanh_derivative(model) for model in adam])
+    record_property("SGD mean tanh derivative", sgd_derivative.round(3).tolist())
+    record_property("SGD factor - radius", (sgd_factor - sgd_radius).round(3).tolist())
+    record_property("Adam radius, factor, mean derivative", np.round([radius, factor, derivative], 2).tolist())
+    assert (sgd_derivative > 0.95).all() and (abs(sgd_factor - sgd_radius) < 0.05).all()
+    assert (derivative < 0.35).all()
+    assert (factor < 0.5 * radius).all()
+    assert factor[radius.argmax()] < 0.9  # the largest radius, and yet the gradient vanishes
+
+
+def one_unit_latch(seed, runs=2000, steps=100, noise=0.2):
+    """h_t = tanh(w h_{t-1} + noise) from h_0 = tanh(1): the share of runs whose sign survives, and
+    the noiseless gradient's factor per step |dh_T / dh_0|^(1/T), for w = 0.5, 0.6, ..., 3."""
+    weights = np.round(np.arange(0.5, 3.01, 0.1), 1)
+    rng = np.random.default_rng(seed)
+    h = np.full((runs, len(weights)), np.tanh(1.0))
+    clean = np.full(len(weights), np.tanh(1.0))
+    log_gradient = np.zeros(len(weights))
+    for _ in range(steps):
+        h = np.tanh(weights * h + noise * rng.standard_normal(h.shape))
+        clean = np.tanh(weights * clean)
+        log_gradient += np.log(weights * (1 - clean**2))
+    return weights, (h > 0).mean(axis=0), np.exp(log_gradient / steps)
+
+
+def test_one_unit_holds_a_bit_or_keeps_its_gradient_not_both(seed, record_property):
+    weights, held, factor = one_unit_latch(seed)
+    record_property("share of bits held", dict(zip(weights.tolist(), held.round(3).tolist())))
+    assert (held[weights <= 1] < 0.6).all()  # no latch: a coin flip
+    assert (held[weights >= 2] >= 0.99).all()
+    assert (factor[held >= 0.99] <= 0.5).all()  # a latch that holds passes back at most half per step
+    assert (held[factor > 0.75] < 0.6).all()  # a gradient that survives goes with a bit that does not
+    assert factor.max() > 0.9 and abs(weights[factor.argmax()] - 1) < 0.05  # near w = 1

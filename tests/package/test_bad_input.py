@@ -7,7 +7,7 @@ predictor, the tasks, training, the RNNs trained side by side, the gradient tool
 import pytest
 import torch
 
-from lstm_course import LSTM, RNN, LSTMCell, Predictor, RNNCell, gradients, plots, tasks, training
+from lstm_course import LSTM, RNN, LSTMCell, Predictor, RNNCell, gradients, plots, probes, tasks, training
 from lstm_course.parallel_rnns import ParallelRNNs
 
 RECALL = tasks.DelayedRecall(lag=3)
@@ -127,6 +127,18 @@ BAD_INPUT = [
      TypeError, ["length must be a positive int", "'30'"]),
     ("cued-recall-empty-batch", lambda: tasks.CuedRecall().sample(0),
      ValueError, ["batch_size must be a positive int", "0"]),
+    ("reber-shorter-than-any-string", lambda: tasks.EmbeddedReber(max_length=8),
+     ValueError, ["length must be at least 9", "the shortest embedded string", "8"]),
+    ("reber-length-a-float", lambda: tasks.EmbeddedReber(max_length=20.0),
+     TypeError, ["length must be a positive int", "20.0"]),
+    ("reber-empty-batch", lambda: tasks.EmbeddedReber().sample(0), ValueError, ["batch_size must be a positive int", "0"]),
+    # probes
+    ("variance-share-of-ints",
+     lambda: probes.variance_share(torch.ones(4, 2, dtype=torch.long), torch.zeros(4, dtype=torch.long), 2),
+     TypeError, ["values must be a floating-point tensor"]),
+    ("variance-share-labels-too-few",
+     lambda: probes.variance_share(torch.ones(4, 2), torch.zeros(3, dtype=torch.long), 2),
+     ValueError, ["values must be (N, H) and labels (N,)", "(4, 2)", "(3,)"]),
     # training
     ("train-a-bare-core", lambda: training.train(RNN(4, 4), RECALL, steps=1), TypeError, ["model", "Predictor", "RNN"]),
     ("train-no-steps", lambda: training.train(rnns(RECALL, [0])[0], RECALL, steps=0),

@@ -1,11 +1,12 @@
 """Every checker accepts the reference answer and rejects the typical wrong ones, with the right hint."""
 
 import math
+import re
 
 import pytest
 import torch
 
-from lstm_course import exercises
+from lstm_course import LSTMCell, exercises
 
 
 def right_count(input_size, hidden_size):
@@ -225,3 +226,99 @@ def test_hidden_state_checker_rejects_typical_mistakes(wrong, hint, capsys):
     assert not exercises.check_hidden_state(wrong)
     out = capsys.readouterr().out
     assert out.startswith("Not yet") and hint in out
+
+
+def right_lstm_step(x, h, c, W_x, W_h, b):
+    a_i, a_f, a_o, a_g = (x @ W_x.T + h @ W_h.T + b).chunk(4, dim=1)  # the course's order
+    i, f, o, g = torch.sigmoid(a_i), torch.sigmoid(a_f), torch.sigmoid(a_o), torch.tanh(a_g)
+    c = f * c + i * g
+    return o * torch.tanh(c), c
+
+
+def course_lstm_step(x, h, c, W_x, W_h, b):
+    cell = LSTMCell(W_x.shape[1], W_h.shape[1]).to(W_x.dtype)
+    with torch.no_grad():
+        cell.W_x.copy_(W_x)
+        cell.W_h.copy_(W_h)
+        cell.b.copy_(b)
+    return cell(x, (h, c))
+
+
+def joined_lstm_step(x, h, c, W_x, W_h, b):
+    z = torch.cat([x, h], dim=1) @ torch.cat([W_x, W_h], dim=1).T + b
+    a_i, a_f, a_o, a_g = z.chunk(4, dim=1)
+    c = torch.sigmoid(a_f) * c + torch.sigmoid(a_i) * torch.tanh(a_g)
+    return torch.sigmoid(a_o) * torch.tanh(c), c
+
+
+@pytest.mark.parametrize("step", [right_lstm_step, course_lstm_step, joined_lstm_step])
+def test_lstm_step_checker_accepts_the_answer_and_the_course_cell(step, capsys):
+    assert exercises.check_lstm_step(step)
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+def lstm_step_with(x, h, c, W_x, W_h, b, order="ifog", candidate=torch.tanh, show=torch.tanh,
+                   show_old_cell=False, swap_gates_in_cell=False, join=torch.cat, hidden_first=True):
+    """An LSTM step with one of the typical mistakes switched on."""
+    z = join([x, h], dim=1) @ torch.cat([W_x, W_h], dim=1).T + b
+    blocks = dict(zip(order, z.chunk(4, dim=1)))
+    i, f, o = torch.sigmoid(blocks["i"]), torch.sigmoid(blocks["f"]), torch.sigmoid(blocks["o"])
+    g = candidate(blocks["g"])
+    if swap_gates_in_cell:
+        i, f = f, i
+    c_new = f * c + i * g
+    h_new = o * show(c if show_old_cell else c_new)
+    return (h_new, c_new) if hidden_first else (c_new, h_new)
+
+
+def test_lstm_step_checker_helper_without_mistakes_is_right(capsys):
+    assert exercises.check_lstm_step(lstm_step_with)
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+@pytest.mark.parametrize(
+    ("mistake", "hint"),
+    [
+        ({"order": "ifgo"}, r"torch.nn.LSTM stacks input, forget, candidate, output \(i, f, g, o\)"),
+        ({"candidate": torch.sigmoid}, r"h_t and c_t differ .* goes through tanh, not sigmoid"),
+        ({"show": lambda c: c}, r"your h_t differs .*\(your c_t is right\).* not o_t \* c_t"),
+        ({"show_old_cell": True}, r"your h_t differs .* compute c_t first"),
+        ({"swap_gates_in_cell": True}, r"forget gate scales the old cell state and the input gate the candidate"),
+        ({"join": torch.stack}, r"input_size=3, hidden_size=8 your function raised 'stack expects .* use torch.cat"),
+        ({"hidden_first": False}, r"return the hidden state first"),
+    ],
+)
+def test_lstm_step_checker_names_each_typical_mistake(mistake, hint, capsys):
+    assert not exercises.check_lstm_step(lambda *args: lstm_step_with(*args, **mistake))
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and re.search(hint, out), out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda x, h, c, W_x, W_h, b: right_lstm_step(x, h, c, W_x, W_h, b)[0], "returned a float64 tensor of shape"),
+        (lambda x, h, c, W_x, W_h, b: tuple(s.float() for s in right_lstm_step(x, h, c, W_x, W_h, b)),
+         "returned a tuple of 2: a float32 tensor"),
+        (lambda x, h, c, W_x, W_h, b: right_lstm_step(x, h, c, W_x.T, W_h, b), "x @ W_x.T gives the four"),
+        (lambda x, h, c, W_x, W_h, b: tuple(s + 0.1 for s in right_lstm_step(x, h, c, W_x, W_h, b)),
+         "split z = x W_x"),
+    ],
+)
+def test_lstm_step_checker_rejects_other_wrong_answers(wrong, hint, capsys):
+    assert not exercises.check_lstm_step(wrong)
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and hint in out, out
+
+
+def test_lstm_step_checker_hints_from_its_own_copies_of_the_inputs(capsys):
+    """A step that works in place on its arguments cannot change what the checker compares it with."""
+
+    def in_place_in_torch_order(x, h, c, W_x, W_h, b):
+        states = lstm_step_with(x, h, c, W_x, W_h, b, order="ifgo")
+        for tensor in (x, h, c, W_x, W_h, b):
+            tensor.mul_(0)
+        return states
+
+    assert not exercises.check_lstm_step(in_place_in_torch_order)
+    assert "torch.nn.LSTM stacks input, forget, candidate, output" in capsys.readouterr().out

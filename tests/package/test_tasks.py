@@ -282,3 +282,84 @@ def test_cued_recall_weighs_the_cue_and_the_other_steps_equally_in_the_loss():
     x, targets = task.sample(100, generator=torch.Generator().manual_seed(8))
     echo = x[..., :-1] * 50  # right at every step but the cue, where it is uniform
     assert task.loss(echo, targets).item() == pytest.approx(math.log(task.n_symbols), abs=1e-4)
+
+
+# The embedded Reber grammar
+
+def reber_strings(task, batch_size, seed):
+    """A batch of the embedded Reber task, as letter strings, with its targets."""
+    x, targets = task.sample(batch_size, generator=torch.Generator().manual_seed(seed))
+    return [task.to_text(row, nexts) for row, nexts in zip(x, targets.next_symbols)], x, targets
+
+
+def in_reber_grammar(inner):
+    """Whether ``inner`` is a string of the (plain) Reber grammar, walked by hand."""
+    graph = {0: {"T": 1, "P": 2}, 1: {"S": 1, "X": 3}, 2: {"T": 2, "V": 4}, 3: {"X": 2, "S": 5}, 4: {"P": 3, "V": 5}}
+    if not (inner.startswith("B") and inner.endswith("E")):
+        return False
+    node = 0
+    for symbol in inner[1:-1]:
+        if node not in graph or symbol not in graph[node]:
+            return False
+        node = graph[node][symbol]
+    return node == 5
+
+
+def test_reber_strings_are_embedded_grammatical_strings_with_the_branch_repeated():
+    strings, _, _ = reber_strings(tasks.EmbeddedReber(), 300, seed=1)
+    for string in strings:
+        assert string[0] == "B" and string[-1] == "E" and string[1] in "TP"
+        assert string[-2] == string[1], string  # the long-range dependency
+        assert in_reber_grammar(string[2:-2]), string
+    assert {string[1] for string in strings} == {"T", "P"}
+
+
+def test_reber_inputs_are_the_string_and_targets_its_next_symbols_padded_after_the_end():
+    task = tasks.EmbeddedReber()
+    strings, x, targets = reber_strings(task, 50, seed=2)
+    assert x.shape[1] == max(len(string) for string in strings) - 1
+    for row, string in enumerate(strings):
+        steps = len(string) - 1
+        assert [tasks.reber.SYMBOLS[i] for i in x[row, :steps].argmax(-1).tolist()] == list(string[:-1])
+        assert torch.equal(x[row, steps:], torch.zeros_like(x[row, steps:]))
+        assert "".join(tasks.reber.SYMBOLS[i] for i in targets.next_symbols[row, :steps].tolist()) == string[1:]
+        assert (targets.next_symbols[row, steps:] == -1).all()
+        assert targets.memory_step[row] == steps - 2  # the input there is the inner E
+        assert string[targets.memory_step[row]] == "E"
+
+
+def test_reber_legal_sets_allow_the_next_symbol_and_fix_only_the_deterministic_steps():
+    task = tasks.EmbeddedReber()
+    _, _, targets = reber_strings(task, 200, seed=3)
+    real = targets.next_symbols >= 0
+    allowed = targets.legal.gather(-1, targets.next_symbols.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    assert allowed[real].all()
+    choices = targets.legal.sum(-1)  # (B, T)
+    assert set(choices[real].unique().tolist()) == {1, 2}  # the grammar branches in two, or is certain
+    rows = torch.arange(200)
+    assert (choices[rows, targets.memory_step] == 1).all()  # after the inner E only the branch symbol is legal
+    assert (choices[~real] == 0).all()
+
+
+def test_reber_scores_the_long_range_step_and_the_grammar_separately():
+    task = tasks.EmbeddedReber()
+    _, x, targets = reber_strings(task, 400, seed=4)
+    perfect = torch.where(targets.legal, 10.0, -10.0)  # all legal symbols equally likely
+    assert task.accuracy(perfect, targets) == 1.0 and task.grammar_accuracy(perfect, targets) == 1.0
+    forgetful = perfect.clone()
+    rows = torch.arange(400)
+    forgetful[rows, targets.memory_step, 1] = 10.0  # always T after the inner E
+    forgetful[rows, targets.memory_step, 2] = -10.0
+    assert task.accuracy(forgetful, targets) == pytest.approx(task.chance, abs=0.06)
+    assert task.grammar_accuracy(forgetful, targets) == 1.0  # the long-range step is not part of it
+    uniform = torch.zeros_like(perfect)
+    assert task.loss(uniform, targets).item() == pytest.approx(task.chance_loss, rel=1e-6)
+
+
+def test_reber_strings_never_exceed_max_length_and_are_seeded():
+    task = tasks.EmbeddedReber(max_length=12)
+    strings, _, _ = reber_strings(task, 300, seed=5)
+    assert max(len(string) for string in strings) <= 12 and min(len(string) for string in strings) == 9
+    again, _, _ = reber_strings(task, 300, seed=5)
+    other, _, _ = reber_strings(task, 300, seed=6)
+    assert strings == again and strings != other
