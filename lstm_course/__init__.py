@@ -12,6 +12,7 @@ Where things are:
 - :mod:`~lstm_course.gradients`: measuring how gradients travel back through time;
 - :mod:`~lstm_course.probes`: reading what a network's states hold;
 - :mod:`~lstm_course.plots`: the course's figure style;
+- :mod:`~lstm_course.prose`: numbers from a page's own run, written as the prose writes them;
 - :mod:`~lstm_course.diagrams`: the diagrams of the RNN, the LSTM cell and the gradient's paths, drawn by code;
 - :mod:`~lstm_course.exercises`: checkers for the exercises' answers;
 - :mod:`~lstm_course.validation`: the argument checks behind every error message.
