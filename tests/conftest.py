@@ -2,7 +2,8 @@
 
 Every test runs under the conditions the chapters use (``training.make_reproducible``: one thread,
 deterministic kernels) with the progress bars off, and starts from the same global seed, so no
-result depends on which tests ran before it.
+result depends on which tests ran before it. The figures a test records (``record_property``) are
+turned into plain Python numbers, so that a test process can send them to the main one.
 """
 
 import os
@@ -38,3 +39,22 @@ def same_start():
     random.seed(0)
     np.random.seed(0)
     torch.manual_seed(0)
+
+
+def plain(value):
+    """``value`` with NumPy and PyTorch numbers turned into Python ones, in lists, tuples and dicts too."""
+    if isinstance(value, (np.generic, torch.Tensor)):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain(item) for item in value)
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item):
+    """Make the recorded figures plain before the report leaves the test process."""
+    report = yield
+    report.user_properties = [(name, plain(value)) for name, value in report.user_properties]
+    return report
