@@ -10,6 +10,7 @@ step; their fast paths in :mod:`lstm_course.kernels` are checked against them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -198,21 +199,46 @@ class LSTMCell(nn.Module):
         return F.linear(x, self.W_x, self.b)
 
     def step(
-        self, input_part: torch.Tensor, h_prev: torch.Tensor, c_prev: torch.Tensor
+        self,
+        input_part: torch.Tensor,
+        h_prev: torch.Tensor,
+        c_prev: torch.Tensor,
+        edit: Callable[[dict[str, torch.Tensor]], dict[str, torch.Tensor]] | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
         """The recurrence of one step, from the input part ``(B, G*H)`` and the previous states ``(B, H)``.
 
         Returns ``(h, c, gates)``: the new hidden and cell states and a dict of the present gates'
-        activations and the candidate ``"candidate"`` (:math:`g_t`), each ``(B, H)``.
+        activations and the candidate ``"candidate"`` (:math:`g_t`), each ``(B, H)``. ``edit``, if
+        given, receives that dict and returns the activations the step goes on with: an
+        experiment's way to overrule a gate and measure what it was doing.
         """
         z = torch.addmm(input_part, h_prev, self.W_h.T)  # pre-activations of every gate, (B, G*H)
         n_gates = len(self.gates) * self.hidden_size
         opened = torch.sigmoid(z[:, :n_gates]).split(self.hidden_size, dim=1)
         gates = dict(zip(self.gates, opened))
-        gates["candidate"] = g = torch.tanh(z[:, n_gates:])
-        c = next_cell_state(c_prev, g, i=gates.get("input"), f=gates.get("forget"))
+        gates["candidate"] = torch.tanh(z[:, n_gates:])
+        if edit is not None:
+            gates = edit(gates)
+        c = next_cell_state(c_prev, gates["candidate"], i=gates.get("input"), f=gates.get("forget"))
         h = next_hidden_state(c, o=gates.get("output"))
         return h, c, gates
+
+    def freeze_gate(self, gate: str, bias: float) -> None:
+        r"""Fix ``gate`` at the constant :math:`\sigma(\text{bias})` for good: zero its weights, set its bias.
+
+        A gradient hook zeroes the gradient of the gate's rows, so that training (with Adam or
+        SGD, without weight decay) never moves them: the gate no longer reads the input or the
+        hidden state. The control for "does this gate have to move?".
+        """
+        rows = self.gate_rows("b", gate)  # checks the name
+        with torch.no_grad():
+            self.gate_rows("W_x", gate).zero_()
+            self.gate_rows("W_h", gate).zero_()
+            rows.fill_(bias)
+        for name in ("W_x", "W_h", "b"):
+            trainable = torch.ones_like(getattr(self, name))
+            gate_blocks(trainable, self.gates, self.hidden_size, dim=0)[gate].zero_()
+            getattr(self, name).register_hook(lambda grad, mask=trainable: grad * mask)
 
     def extra_repr(self) -> str:
         return f"input_size={self.input_size}, hidden_size={self.hidden_size}, gates={self.gates}"

@@ -17,6 +17,8 @@ Both models copy their weights from and to ``torch.nn.RNN`` / ``torch.nn.LSTM``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -177,18 +179,27 @@ class LSTM(nn.Module):
         self.cell = LSTMCell(input_size, hidden_size, gates=gates, forget_bias=forget_bias)
         self.input_size, self.hidden_size, self.gates = input_size, hidden_size, self.cell.gates
 
-    def trace(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None) -> LSTMTrace:
+    def trace(
+        self,
+        x: torch.Tensor,
+        state: tuple[torch.Tensor, torch.Tensor] | None = None,
+        edit: Callable[[int, dict[str, torch.Tensor]], dict[str, torch.Tensor]] | None = None,
+    ) -> LSTMTrace:
         """Run the cell's equations one step at a time and keep every state and every gate's activation.
 
         The readable path: :meth:`lstm_course.cells.LSTMCell.step` at each step, through autograd.
-        It gives the same numbers and gradients as :meth:`forward`, more slowly.
+        It gives the same numbers and gradients as :meth:`forward`, more slowly. ``edit(t, gates)``,
+        if given, is called at every step ``t`` (from 0) with that step's activations and returns
+        the ones the step goes on with (see :meth:`~lstm_course.cells.LSTMCell.step`); the trace
+        keeps the edited ones.
         """
         x = check_sequence_input(x, self.input_size)
         h, c = initial_lstm_state(state, x.shape[0], self.hidden_size, like=x)
         input_part = self.cell.input_part(x)  # W_x x_t + b for every step: (B, T, G*H)
         hidden, cells, steps = [], [], []
-        for input_t in input_part.unbind(dim=1):
-            h, c, gates = self.cell.step(input_t, h, c)  # (B, H), (B, H), each gate (B, H)
+        for t, input_t in enumerate(input_part.unbind(dim=1)):
+            edit_t = None if edit is None else functools.partial(edit, t)
+            h, c, gates = self.cell.step(input_t, h, c, edit_t)  # (B, H), (B, H), each gate (B, H)
             hidden.append(h)
             cells.append(c)
             steps.append(gates)

@@ -23,6 +23,13 @@ def check_positive_int(name: str, value: object) -> int:
     return value
 
 
+def check_bool(name: str, value: object) -> bool:
+    """Return ``value`` if it is ``True`` or ``False``; raise otherwise (a string such as ``"no"`` is not)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return value
+
+
 def check_non_negative_int(name: str, value: object, meaning: str) -> int:
     """Return ``value`` if it is an ``int`` of at least 0; ``meaning`` says what it counts."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from ..validation import check_length, check_positive_int
+from ..validation import check_bool, check_length, check_positive_int
 from .task import SymbolTask
 
 
@@ -81,10 +81,15 @@ class MarkedRecall(RecallAtTheEnd):
     cross-entropy. Chance: the best blind guess names any one symbol and is right
     ``1 / n_symbols`` of the time.
 
+    With ``distractors=False`` every unmarked step is blank (all symbol features 0): the same
+    lags with nothing to keep out, the control that tells a memory that cannot hold on from one
+    that cannot filter.
+
     Args:
         n_symbols: size of the alphabet; chance accuracy is ``1 / n_symbols``.
         length: number of steps; the marked step lies in the first ``length // 2``, so at least
             ``length - length // 2`` steps of distractors follow it.
+        distractors: whether the unmarked steps show symbols (the task) or nothing (the control).
 
     Shapes:
         ``x``: ``(B, length, n_symbols + 1)``, the one-hot symbol then the marker;
@@ -97,9 +102,10 @@ class MarkedRecall(RecallAtTheEnd):
         (torch.Size([2, 6, 4]), torch.Size([2]), 0.3333333333333333)
     """
 
-    def __init__(self, n_symbols: int = 8, length: int = 30) -> None:
+    def __init__(self, n_symbols: int = 8, length: int = 30, distractors: bool = True) -> None:
         length = check_length(length, 2, "so that a marked step has a first half")
         super().__init__(n_symbols, length, extra_inputs=1)  # the marker
+        self.distractors = check_bool("distractors", distractors)
 
     def sample(self, batch_size: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         batch_size = check_positive_int("batch_size", batch_size)
@@ -108,8 +114,12 @@ class MarkedRecall(RecallAtTheEnd):
         rows = torch.arange(batch_size)
         marker = torch.zeros(batch_size, self.length, 1)
         marker[rows, marked] = 1.0
-        x = torch.cat([F.one_hot(symbols, self.n_symbols).float(), marker], dim=-1)  # (B, T, n_symbols + 1)
+        shown = F.one_hot(symbols, self.n_symbols).float()  # (B, T, n_symbols)
+        if not self.distractors:
+            shown = shown * marker  # only the marked step shows its symbol
+        x = torch.cat([shown, marker], dim=-1)  # (B, T, n_symbols + 1)
         return x, symbols[rows, marked]
 
     def __repr__(self) -> str:
-        return f"MarkedRecall(n_symbols={self.n_symbols}, length={self.length})"
+        blanks = "" if self.distractors else ", distractors=False"
+        return f"MarkedRecall(n_symbols={self.n_symbols}, length={self.length}{blanks})"

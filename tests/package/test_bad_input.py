@@ -63,7 +63,11 @@ BAD_INPUT = [
      ValueError, ["x", "(batch, input_size)", "(3, 5, 2)"]),
     ("rnn-cell-x-with-the-wrong-features", lambda: RNNCell(2, 4)(torch.zeros(3, 3)),
      ValueError, ["x", "(B, 2)", "(3, 3)"]),
+    ("distractors-not-a-bool", lambda: tasks.MarkedRecall(distractors="no"), TypeError,
+     ["distractors", "True or False", "'no'"]),
     ("gate-rows-of-an-unknown-gate", lambda: LSTMCell(2, 4).gate_rows("b", "forgot"), ValueError, ["gate", "forgot"]),
+    ("freeze-an-absent-gate", lambda: LSTMCell(2, 4, gates=("input",)).freeze_gate("forget", 1.0),
+     ValueError, ["gate", "forget"]),
     # copies from torch.nn
     ("lstm-from-two-layers", lambda: LSTM.from_torch(torch.nn.LSTM(2, 4, num_layers=2)),
      ValueError, ["torch_lstm", "one-layer, one-direction torch.nn.LSTM with bias", "num_layers=2"]),

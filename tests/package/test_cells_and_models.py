@@ -214,3 +214,57 @@ def test_a_dropped_gate_stays_fixed_at_one_when_the_torch_copy_trains():
     torch.testing.assert_close(torch.sigmoid(back.cell.gate_rows("b", "forget")), torch.ones(3), atol=0, rtol=0)
     assert torch.equal(back.cell.gate_rows("W_h", "forget"), torch.zeros(3, 3))
     assert torch.equal(back.cell.gate_rows("W_x", "forget"), torch.zeros(3, 2))
+
+
+def test_an_edit_that_changes_nothing_leaves_the_trace_as_it_was():
+    torch.manual_seed(0)
+    model, x = LSTM(4, 6), batch(torch.float64)
+    model = model.to(torch.float64)
+    plain, edited = model.trace(x), model.trace(x, edit=lambda t, gates: gates)
+    torch.testing.assert_close(edited.hidden, plain.hidden, atol=0, rtol=0)
+    torch.testing.assert_close(edited.cell, plain.cell, atol=0, rtol=0)
+
+
+def test_a_forget_gate_edited_to_one_is_the_lstm_without_a_forget_gate():
+    torch.manual_seed(0)
+    full = LSTM(4, 6).to(torch.float64)
+    without = LSTM(4, 6, gates=("input", "output")).to(torch.float64)
+    with torch.no_grad():  # the same weights for the layers both networks have
+        for name in ("W_x", "W_h", "b"):
+            for gate in ("input", "output", "candidate"):
+                without.cell.gate_rows(name, gate).copy_(full.cell.gate_rows(name, gate))
+    steps_seen = []
+
+    def keep_everything(t, gates):
+        steps_seen.append(t)
+        return gates | {"forget": torch.ones_like(gates["forget"])}
+
+    x = batch(torch.float64)
+    edited = full.trace(x, edit=keep_everything)
+    torch.testing.assert_close(edited.hidden, without(x)[0], atol=1e-12, rtol=0)
+    assert steps_seen == list(range(x.shape[1]))
+    assert torch.equal(edited.gates["forget"], torch.ones_like(edited.gates["forget"]))
+
+
+def test_a_frozen_gate_is_constant_and_training_does_not_move_it():
+    torch.manual_seed(0)
+    model = LSTM(2, 3)
+    model.cell.freeze_gate("forget", bias=1.0)
+    others = {name: getattr(model.cell, name).detach().clone() for name in ("W_x", "W_h", "b")}
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+    for _ in range(3):
+        optimizer.zero_grad()
+        model(torch.randn(4, 5, 2))[0].pow(2).sum().backward()
+        optimizer.step()
+    for name in ("W_x", "W_h"):
+        assert torch.equal(model.cell.gate_rows(name, "forget"), torch.zeros_like(model.cell.gate_rows(name, "forget")))
+        assert not torch.equal(model.cell.gate_rows(name, "input"), gate_rows_of(others[name], model.cell, "input"))
+    assert torch.equal(model.cell.gate_rows("b", "forget"), torch.ones(3))
+    forget = model.trace(torch.randn(2, 4, 2)).gates["forget"]
+    torch.testing.assert_close(forget, torch.full_like(forget, torch.sigmoid(torch.tensor(1.0)).item()))
+
+
+def gate_rows_of(stacked, cell, gate):
+    """The rows of a copy of one of ``cell``'s stacked parameters that belong to ``gate``."""
+    position = (*cell.gates, "candidate").index(gate)
+    return stacked[position * cell.hidden_size:(position + 1) * cell.hidden_size]

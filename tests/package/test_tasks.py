@@ -181,6 +181,20 @@ def test_marked_recall_naming_the_last_symbol_shown_scores_chance():
 
 def test_marked_recall_repr_names_the_arguments():
     assert repr(tasks.MarkedRecall(n_symbols=5, length=9)) == "MarkedRecall(n_symbols=5, length=9)"
+    assert repr(tasks.MarkedRecall(length=9, distractors=False)) == \
+        "MarkedRecall(n_symbols=8, length=9, distractors=False)"
+
+
+def test_marked_recall_without_distractors_is_the_same_draw_with_the_other_steps_blank():
+    with_them = tasks.MarkedRecall(n_symbols=4, length=20)
+    without = tasks.MarkedRecall(n_symbols=4, length=20, distractors=False)
+    x, y = with_them.sample(300, generator=torch.Generator().manual_seed(3))
+    x_blank, y_blank = without.sample(300, generator=torch.Generator().manual_seed(3))
+    marker = x[..., -1:]
+    assert torch.equal(y_blank, y)
+    assert torch.equal(x_blank[..., -1:], marker)  # the same marked steps
+    assert torch.equal(x_blank[..., :-1], x[..., :-1] * marker)  # only the marked step shows a symbol
+    assert torch.equal(x_blank[..., :-1].sum(dim=(1, 2)), torch.ones(300))
 
 
 # Continual recall (chapter 4)
