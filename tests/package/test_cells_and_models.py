@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from lstm_course import GATE_NAMES, LSTM, RNN, LSTMCell, RNNCell
+from lstm_course.cells import gate_blocks
 
 TOLERANCE = {torch.float32: 1e-5, torch.float64: 1e-10}
 ALL_GATE_SUBSETS = [subset for r in range(4) for subset in itertools.combinations(GATE_NAMES, r)]
@@ -258,13 +259,8 @@ def test_a_frozen_gate_is_constant_and_training_does_not_move_it():
         optimizer.step()
     for name in ("W_x", "W_h"):
         assert torch.equal(model.cell.gate_rows(name, "forget"), torch.zeros_like(model.cell.gate_rows(name, "forget")))
-        assert not torch.equal(model.cell.gate_rows(name, "input"), gate_rows_of(others[name], model.cell, "input"))
+        assert not torch.equal(model.cell.gate_rows(name, "input"), gate_blocks(others[name], model.cell.gates, 3, dim=0)["input"])
     assert torch.equal(model.cell.gate_rows("b", "forget"), torch.ones(3))
     forget = model.trace(torch.randn(2, 4, 2)).gates["forget"]
     torch.testing.assert_close(forget, torch.full_like(forget, torch.sigmoid(torch.tensor(1.0)).item()))
 
-
-def gate_rows_of(stacked, cell, gate):
-    """The rows of a copy of one of ``cell``'s stacked parameters that belong to ``gate``."""
-    position = (*cell.gates, "candidate").index(gate)
-    return stacked[position * cell.hidden_size:(position + 1) * cell.hidden_size]
