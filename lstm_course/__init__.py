@@ -7,6 +7,7 @@ Where things are:
 - :mod:`~lstm_course.kernels`: the fast paths, with back-propagation through time written by hand;
 - :mod:`~lstm_course.predictor`: a recurrent core with a readout, the model every chapter trains;
 - :mod:`~lstm_course.tasks`: the synthetic memory tasks, each with its chance level;
+- :mod:`~lstm_course.text`: a book for a character-level language model, its batches and baselines;
 - :mod:`~lstm_course.training`: the training loop, for one model or one RNN per seed
   (:mod:`~lstm_course.parallel_rnns`), and held-out evaluation;
 - :mod:`~lstm_course.gradients`: measuring how gradients travel back through time;
@@ -18,7 +19,7 @@ Where things are:
 - :mod:`~lstm_course.validation`: the argument checks behind every error message.
 """
 
-from . import diagrams, exercises, gradients, plots, probes, tasks, training
+from . import diagrams, exercises, gradients, plots, probes, tasks, text, training
 from .cells import GATE_NAMES, LSTMCell, RNNCell
 from .models import LSTM, RNN, LSTMTrace
 from .predictor import Predictor
@@ -37,5 +38,6 @@ __all__ = [
     "plots",
     "probes",
     "tasks",
+    "text",
     "training",
 ]

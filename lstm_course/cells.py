@@ -178,6 +178,8 @@ class LSTMCell(nn.Module):
         if "forget" in self.gates:
             with torch.no_grad():
                 self.gate_rows("b", "forget").fill_(1.0 if forget_bias is None else forget_bias)
+        self.frozen_gates: dict[str, float] = {}
+        """Each gate fixed by :meth:`freeze_gate`, with its bias; :meth:`LSTM.to_torch` keeps them fixed."""
 
     def gate_rows(self, parameter: str, gate: str) -> torch.Tensor:
         """The block of ``W_x``, ``W_h`` or ``b`` that belongs to ``gate`` (or ``"candidate"``), as a view."""
@@ -228,7 +230,8 @@ class LSTMCell(nn.Module):
 
         A gradient hook zeroes the gradient of the gate's rows, so that training (with Adam or
         SGD, without weight decay) never moves them: the gate no longer reads the input or the
-        hidden state. The control for "does this gate have to move?".
+        hidden state. The control for "does this gate have to move?". The gate stays frozen in
+        the model's ``torch.nn.LSTM`` copy (:meth:`lstm_course.LSTM.to_torch`).
         """
         rows = self.gate_rows("b", gate)  # checks the name
         with torch.no_grad():
@@ -236,12 +239,24 @@ class LSTMCell(nn.Module):
             self.gate_rows("W_h", gate).zero_()
             rows.fill_(bias)
         for name in ("W_x", "W_h", "b"):
-            trainable = torch.ones_like(getattr(self, name))
-            gate_blocks(trainable, self.gates, self.hidden_size, dim=0)[gate].zero_()
-            getattr(self, name).register_hook(lambda grad, mask=trainable: grad * mask)
+            parameter = getattr(self, name)
+            keep_rows_fixed(parameter, gate_blocks(torch.arange(len(parameter)), self.gates,
+                                                   self.hidden_size, dim=0)[gate])
+        self.frozen_gates[gate] = bias
 
     def extra_repr(self) -> str:
         return f"input_size={self.input_size}, hidden_size={self.hidden_size}, gates={self.gates}"
+
+
+def keep_rows_fixed(parameter: nn.Parameter, rows: slice | torch.Tensor) -> None:
+    """Zero the gradient of ``rows`` of ``parameter`` at every backward pass.
+
+    Adam and SGD then leave those rows where they are; weight decay, which does not go through the
+    gradient, would still move them.
+    """
+    trainable = torch.ones_like(parameter)
+    trainable[rows] = 0.0
+    parameter.register_hook(lambda grad: grad * trainable)
 
 
 def initial_rnn_state(

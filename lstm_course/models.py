@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .cells import GATE_NAMES, LSTMCell, RNNCell, initial_lstm_state, initial_rnn_state
+from .cells import GATE_NAMES, LSTMCell, RNNCell, initial_lstm_state, initial_rnn_state, keep_rows_fixed
 from .kernels import LSTMSequence
 from .validation import check_sequence_input, check_torch_module
 
@@ -244,7 +244,9 @@ class LSTM(nn.Module):
 
         A gate this model does not have gets zero weights and a bias of ``SATURATED_BIAS``, so
         its sigmoid is exactly 1.0 and its gradient exactly 0: the copy keeps the gate fixed at 1
-        even while it trains.
+        even while it trains. A gate frozen by :meth:`LSTMCell.freeze_gate` stays frozen: the
+        copy's hooks zero the gradient of its rows. (:meth:`from_torch` does not know which gates
+        were frozen: a model copied back is frozen no more.)
         """
         weight = self.cell.W_x
         torch_lstm = nn.LSTM(self.input_size, self.hidden_size, batch_first=True)
@@ -261,6 +263,9 @@ class LSTM(nn.Module):
                     torch_lstm.weight_ih_l0[rows] = 0.0
                     torch_lstm.weight_hh_l0[rows] = 0.0
                     torch_lstm.bias_ih_l0[rows] = SATURATED_BIAS
+        for gate in self.cell.frozen_gates:
+            for parameter in torch_lstm.parameters():  # both weights and both biases
+                keep_rows_fixed(parameter, _torch_rows(gate, self.hidden_size))
         return torch_lstm
 
     def extra_repr(self) -> str:

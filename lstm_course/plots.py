@@ -107,12 +107,38 @@ def draw_over_seeds(ax: Axes, xs: Sequence[float], values: Sequence[Sequence[flo
         colour: the colour of the dots, line and band.
         label: the line's legend label.
 
-    The dots at one setting are spread a little sideways, by a few percent of ``xs[k]``, so that
-    equal results stay visible on a linear or a logarithmic axis.
+    The dots are drawn by :func:`draw_seeds`. The line suggests values between the settings:
+    where nobody measured between two settings far apart, draw the dots alone.
     """
     values = np.asarray(values, dtype=float)  # (len(xs), seeds)
     ax.fill_between(xs, values.min(axis=1), values.max(axis=1), color=colour, alpha=0.15)
     ax.plot(xs, values.mean(axis=1), "-", color=colour, label=label)
-    offsets = 1 + 0.03 * (np.arange(values.shape[1]) - values.shape[1] // 2)
-    for x, seed_values in zip(xs, values):
-        ax.plot(x * offsets, seed_values, "o", color=colour, alpha=0.6, markersize=4)
+    draw_seeds(ax, xs, values, colour)
+
+
+def draw_seeds(
+    ax: Axes,
+    xs: Sequence[float],
+    values: Sequence[Sequence[float]],
+    colour: str,
+    label: str | None = None,
+    shift: float = 1.0,
+) -> None:
+    """Draw one dot per seed at each setting, spread sideways so that equal results stay visible.
+
+    Args:
+        ax: where to draw.
+        xs: the settings swept (lags, lengths), one per row of ``values``.
+        values: ``values[k]`` holds one number per seed at ``xs[k]``.
+        colour: the colour of the dots.
+        label: the dots' legend label, if they need one.
+        shift: a factor on every ``xs[k]``, to set two models' dots side by side (say 0.9 and 1.1).
+
+    The dots at one setting are spread by a few percent of ``xs[k]``, so that equal results stay
+    visible on a linear or a logarithmic axis.
+    """
+    values = np.asarray(values, dtype=float)  # (len(xs), seeds)
+    offsets = shift * (1 + 0.03 * (np.arange(values.shape[1]) - values.shape[1] // 2))
+    for k, (x, seed_values) in enumerate(zip(xs, values)):
+        ax.plot(x * offsets, seed_values, "o", color=colour, alpha=0.6, markersize=4,
+                label=label if k == 0 else None)

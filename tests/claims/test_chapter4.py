@@ -1,7 +1,7 @@
 """Chapter 4's conclusions, rerun with seeds the chapter does not use.
 
-The chapter trains with seeds 0 to 2 and checks its claims in hidden cells. Here the same
-experiments run with other seeds, and the same conclusions must hold:
+The chapter trains with seeds 0 to 2, through each model's PyTorch copy, and checks its claims in
+hidden cells. Here the same experiments run with other seeds, and the same conclusions must hold:
 
 - on the continual stream (`tasks.ContinualRecall`, 300 steps of Adam at 3e-3), the LSTM with a
   forget gate learns (most seeds above 90%) and the one without stays below it, mostly naming the
@@ -34,6 +34,13 @@ def make_model(task, forget_bias, seed):
     return Predictor.lstm(task, seed, forget_bias=forget_bias)
 
 
+def train_fast(model, task, seed):
+    """Train as the chapter does, through the model's PyTorch copy; return it as ours, and its history."""
+    fast = model.to_torch()
+    history = training.train(fast, task, steps=STEPS, seed=seed)
+    return fast.to_scratch(), history
+
+
 @pytest.fixture(scope="module")
 def stream_models(seeds):
     """(label, seed) -> trained model and held-out accuracy, for the stream ablation."""
@@ -41,8 +48,7 @@ def stream_models(seeds):
     runs = {}
     for label, forget_bias in [("without", None), ("with", 1.0)]:
         for seed in seeds:
-            model = make_model(stream, forget_bias, seed)
-            training.train(model, stream, steps=STEPS, seed=seed)
+            model, _ = train_fast(make_model(stream, forget_bias, seed), stream, seed)
             runs[label, seed] = model, training.evaluate(model, stream).accuracy
     return runs
 
@@ -63,7 +69,7 @@ def test_the_forget_gate_learns_the_stream_and_its_absence_does_not(stream_model
 
 def test_most_seeds_with_a_forget_gate_pass_ninety_percent(stream_models, seeds):
     scores = {label: torch.tensor([stream_models[label, seed][1] for seed in seeds]) for label in ("with", "without")}
-    assert (scores["with"] > 0.9).float().mean() >= 0.5, scores
+    assert (scores["with"] > 0.9).float().mean() > 0.5, scores
     assert scores["with"].mean() > scores["without"].mean() + 0.3, scores
 
 
@@ -80,7 +86,7 @@ def test_without_a_forget_gate_the_old_symbol_is_kept(stream_models, seed, recor
     old, new = named["without"]
     assert new < 0.5 and old > 0.3, (old, new)
     old, new = named["with"]
-    assert new > 0.65 and old < 0.15, (old, new)
+    assert new > 0.8 and old < 0.15, (old, new)
 
 
 def test_on_long_streams_the_cell_grows_and_saturates_without_a_forget_gate(stream_models, long_stream, seed,
@@ -143,7 +149,10 @@ def frozen_gate_scores(seeds):
     for seed in seeds:
         model = make_model(stream, 1.0, seed)
         model.core.cell.freeze_gate("forget", bias=1.0)
-        training.train(model, stream, steps=STEPS, seed=seed)
+        model, _ = train_fast(model, stream, seed)
+        cell = model.core.cell
+        assert not cell.gate_rows("W_x", "forget").any() and not cell.gate_rows("W_h", "forget").any()
+        assert (cell.gate_rows("b", "forget") == 1.0).all()  # still frozen after training
         scores[seed] = training.evaluate(model, stream).accuracy
     return scores
 
@@ -186,8 +195,7 @@ def lag_30(seeds):
     runs = {}
     for forget_bias in (None, 0.0, 1.0, 2.0):
         for seed in seeds:
-            model = make_model(recall, forget_bias, seed)
-            history = training.train(model, recall, steps=STEPS, seed=seed)
+            model, history = train_fast(make_model(recall, forget_bias, seed), recall, seed)
             runs[forget_bias, seed] = training.evaluate(model, recall).accuracy, history.steps_to_reach(0.95)
     return runs
 
@@ -202,8 +210,9 @@ def test_delayed_recall_at_lag_30_favours_no_forget_gate_then_a_large_bias(lag_3
 
 def test_at_lag_30_most_seeds_stall_with_forget_bias_1_and_learn_with_2_more_slowly_than_no_forget_gate(lag_30, seeds):
     score = {bias: torch.tensor([lag_30[bias, seed][0] for seed in seeds]) for bias in (1.0, 2.0)}
-    assert (score[1.0] < 0.6).float().mean() >= 0.5, score[1.0]  # most stall at about half
-    assert (score[2.0] > 0.99).float().mean() >= 0.5, score[2.0]  # most solve it
+    stalled = (score[1.0] > 0.4) & (score[1.0] < 0.6)
+    assert stalled.float().mean() > 0.5, score[1.0]  # most stall at about half
+    assert (score[2.0] > 0.99).float().mean() > 0.5, score[2.0]  # most solve it
     assert score[2.0].mean() > score[1.0].mean() + 0.25, score
     median = {bias: torch.tensor([float(lag_30[bias, s][1] or STEPS) for s in seeds]).median() for bias in (None, 2.0)}
     assert median[None] < median[2.0], median
@@ -213,8 +222,8 @@ def test_on_a_short_stream_a_small_forget_bias_learns_first(seed, record_propert
     short_stream = tasks.ContinualRecall(length=60, arrival_probability=0.05)
     reached = {}
     for bias in (0.0, 2.0):
-        model = make_model(short_stream, bias, seed)
-        reached[bias] = training.train(model, short_stream, steps=STEPS, seed=seed).steps_to_reach(0.95)
+        _, history = train_fast(make_model(short_stream, bias, seed), short_stream, seed)
+        reached[bias] = history.steps_to_reach(0.95)
     record_property("steps to 95% by forget bias", reached)
     assert reached[0.0] is not None
     assert reached[2.0] is None or reached[0.0] < reached[2.0]

@@ -11,7 +11,8 @@ experiments run with other seeds, and the same conclusions must hold. On cued re
   without an output gate;
 - with the output gate as usual but the forget bias at 2, every seed learns the cue (above 0.9);
 - the trained output gate does not open at the cue: on the units that hold the symbol it is open
-  before the cue and moves by less than 0.1 there;
+  before the cue and moves by less than 0.1 there; the same holds for the full LSTMs initialised
+  as usual that learned the cue, whose gate opened in training from its half-shut start;
 - started shut (b_o = -2, as in 1997), nearly every seed is still at chance after the 500 steps.
 
 On the embedded Reber grammar (`tasks.EmbeddedReber`, LSTMs with 8 units, 1500 steps of Adam at
@@ -101,7 +102,7 @@ def test_started_open_the_full_lstm_learns_the_cue_at_the_same_pace(runs, seeds,
     reached = [runs["started open", seed][2] for seed in seeds]
     record_property("held-out accuracy at the cue, started open", scores.tolist())
     record_property("steps to 95%, started open", reached)
-    assert (scores > 0.95).float().mean() >= 0.5 and (scores > 0.8).all(), scores  # most learn, all well above chance
+    assert (scores > 0.95).float().mean() > 0.5 and (scores > 0.8).all(), scores  # most learn, all well above chance
     median = {
         variant: torch.tensor([float(runs[variant, seed][2] or STEPS) for seed in seeds]).median().item()
         for variant in ("started open", "no output gate")
@@ -128,6 +129,29 @@ def test_the_trained_output_gate_stays_open_and_does_not_move_at_the_cue(runs, t
     assert len(units) >= 10, len(units)
     assert before > 0.7, before
     assert abs(at_cue - before) < 0.1, (at_cue, before)
+
+
+def test_started_as_usual_the_output_gate_of_the_networks_that_learned_does_not_move_at_the_cue(
+        runs, task, held_out, seeds, record_property):
+    x, targets = held_out
+    rows = torch.arange(len(x))
+    learned = [seed for seed in seeds if runs["output gate", seed][1] > 0.95]
+    gates = {}
+    for seed in learned:
+        with torch.no_grad():
+            trace = runs["output gate", seed][0].core.trace(x)
+        cell = trace.cell[rows, targets.cue - 1]
+        units = (probes.variance_share(cell, targets.answers[:, 0], task.n_symbols) > 0.5).nonzero().flatten()
+        o = trace.gates["output"][:, :, units]
+        gates[seed] = len(units), o[rows, targets.cue].mean().item(), o[rows, targets.cue - 1].mean().item()
+    record_property("seeds that learned the cue, started as usual", learned)
+    record_property("memory units, mean o at the cue and one step before", gates)
+    if not learned:  # a frequency, not a promise: most seeds started as usual miss the cue
+        pytest.skip("no network started as usual learned the cue with these seeds: nothing to look at")
+    for seed, (count, at_cue, before) in gates.items():
+        assert count >= 5, (seed, count)
+        assert before > 0.6, (seed, before)  # opened from about 0.5 in training
+        assert abs(at_cue - before) < 0.1, (seed, at_cue, before)
 
 
 def test_started_shut_nearly_every_seed_is_still_at_chance(runs, seeds, record_property):

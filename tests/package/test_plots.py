@@ -40,3 +40,17 @@ def test_plot_training_curves_draws_one_smoothed_curve_per_history_and_the_chanc
     np.testing.assert_allclose(lstm.get_ydata(), [1.0, 1.0, 2 / 3])
     assert ax.get_title() == "Delayed recall" and ax.get_ylim() == (-0.02, 1.02)
     plt.close(ax.figure)
+
+
+def test_draw_seeds_draws_only_dots_spread_around_the_shifted_settings():
+    fig, ax = plt.subplots()
+    values = [[0.1, 0.3], [0.5, 0.8]]  # two settings, two seeds
+    plots.draw_seeds(ax, [10, 100], values, plots.MODEL_COLOURS["LSTM"], "LSTM", shift=1.1)
+    dots = ax.get_lines()
+    assert [list(dot.get_ydata()) for dot in dots] == values
+    assert [dot.get_linestyle() for dot in dots] == ["None", "None"]  # no line between settings
+    np.testing.assert_allclose(dots[1].get_xdata(), [100 * 1.1 * 0.97, 100 * 1.1])
+    assert [dot.get_label() for dot in dots][0] == "LSTM"  # one legend entry for all the dots
+    assert [handle.get_label() for handle in ax.get_legend_handles_labels()[0]] == ["LSTM"]
+    assert not ax.collections  # no band
+    plt.close(fig)

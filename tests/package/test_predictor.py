@@ -64,3 +64,34 @@ def test_a_dropped_gate_stays_dropped_when_the_torch_copy_trains():
     training.train(fast, task, steps=5, batch_size=8)
     trace = fast.to_scratch().core.trace(task.sample(3)[0])
     assert torch.equal(trace.gates["forget"], torch.ones_like(trace.gates["forget"]))
+
+
+def test_a_frozen_gate_stays_frozen_when_the_torch_copy_trains():
+    task = tasks.AddingProblem(10)
+    model = Predictor.lstm(task, seed=0, hidden_size=4)
+    model.core.cell.freeze_gate("forget", bias=1.0)
+    fast = model.to_torch()
+    before = fast.core.weight_ih_l0.detach().clone()
+    training.train(fast, task, steps=5, batch_size=8)
+    forget_rows = slice(4, 8)  # torch.nn.LSTM stacks i, f, g, o
+    assert torch.equal(fast.core.weight_ih_l0[forget_rows], before[forget_rows])
+    assert not torch.equal(fast.core.weight_ih_l0[:4], before[:4])  # the input gate moved
+    cell = fast.to_scratch().core.cell
+    assert not cell.gate_rows("W_h", "forget").any()
+    assert torch.equal(cell.gate_rows("b", "forget"), torch.ones(4))
+
+
+def test_a_frozen_gate_stays_frozen_in_a_bare_torch_copy_with_both_biases_trained():
+    torch.manual_seed(0)
+    model = LSTM(2, 3)
+    model.cell.freeze_gate("forget", bias=1.0)
+    copy = model.to_torch()
+    before = [parameter.detach().clone() for parameter in copy.parameters()]
+    optimizer = torch.optim.Adam(copy.parameters(), lr=0.1)
+    for _ in range(3):
+        optimizer.zero_grad()
+        copy(torch.randn(4, 5, 2))[0].pow(2).sum().backward()
+        optimizer.step()
+    for old, new in zip(before, copy.parameters()):
+        assert torch.equal(new[3:6], old[3:6])  # the forget gate's rows (torch stacks i, f, g, o)
+        assert not torch.equal(new[:3], old[:3])  # the input gate's rows moved
