@@ -151,3 +151,26 @@ def check_model_fits_task(name: str, model: object, task: object) -> None:
     sizes = (model.core.input_size, model.readout.out_features)
     if sizes != expected:
         raise ValueError(f"{name} must match the task's (input_size, output_size) = {expected}, got {sizes}")
+
+
+def check_positions(positions: object, low: int, high: int, meaning: str) -> torch.Tensor:
+    """Return ``positions`` as a 1-D LongTensor if it is a non-empty sequence or 1-D tensor of ints in ``[low, high)``.
+
+    ``meaning`` says why the bounds are what they are, for the error message.
+    """
+    if isinstance(positions, torch.Tensor):
+        if positions.dim() != 1 or positions.is_floating_point() or positions.is_complex() or positions.dtype == torch.bool:
+            raise TypeError(f"positions must be a 1-D tensor of ints, got {positions.dim()}-D {positions.dtype}")
+    elif not isinstance(positions, Sequence) or not all(
+        isinstance(t, int) and not isinstance(t, bool) for t in positions
+    ):
+        raise TypeError(f"positions must be a sequence of ints or a 1-D integer tensor, got {positions!r:.60}")
+    positions = torch.as_tensor(positions, dtype=torch.long)
+    if len(positions) == 0:
+        raise ValueError("positions must hold at least one position, got none")
+    if not low <= int(positions.min()) <= int(positions.max()) < high:
+        raise ValueError(
+            f"positions must lie in [{low}, {high - 1}] ({meaning}), "
+            f"got values from {int(positions.min())} to {int(positions.max())}"
+        )
+    return positions

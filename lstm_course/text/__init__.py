@@ -6,7 +6,12 @@
 - :mod:`~lstm_course.text.streams`: parallel streams read in chunks, for truncated
   back-propagation through time;
 - :mod:`~lstm_course.text.ngrams`: character n-gram baselines with add-alpha smoothing;
-- :mod:`~lstm_course.text.bits`: bits per character, the score of a model on a text.
+- :mod:`~lstm_course.text.bits`: bits per character, the score of a model on a text, character
+  by character and by how much of the past the model may read;
+- :mod:`~lstm_course.text.models`: the recurrent language model, an embedding, an LSTM or RNN
+  and a readout;
+- :mod:`~lstm_course.text.training`: its training by truncated back-propagation through time;
+- :mod:`~lstm_course.text.sampling`: writing text with it, at a temperature.
 
 Example:
     >>> from lstm_course import text
@@ -20,21 +25,40 @@ Example:
     80
 """
 
-from .bits import CharacterModel, bits_per_character, cross_entropy_in_bits
+from .bits import (
+    CharacterModel,
+    bits_along_stream,
+    bits_by_context,
+    bits_on_streams,
+    bits_per_character,
+    cross_entropy_in_bits,
+)
 from .corpus import SHERLOCK_HOLMES_SHA256, Split, load_sherlock_holmes, split
+from .models import CharModel, parameter_count
 from .ngrams import NGramModel
+from .sampling import probabilities_at_temperature, sample
 from .streams import Streams
+from .training import TextHistory, train_truncated
 from .vocabulary import Vocabulary
 
 __all__ = [
+    "CharModel",
     "CharacterModel",
     "NGramModel",
     "SHERLOCK_HOLMES_SHA256",
     "Split",
     "Streams",
+    "TextHistory",
     "Vocabulary",
+    "bits_along_stream",
+    "bits_by_context",
+    "bits_on_streams",
     "bits_per_character",
     "cross_entropy_in_bits",
     "load_sherlock_holmes",
+    "parameter_count",
+    "probabilities_at_temperature",
+    "sample",
     "split",
+    "train_truncated",
 ]

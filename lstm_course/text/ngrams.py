@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 
-from ..validation import check_positive_int, check_positive_number
+import torch
+
+from ..validation import check_positions, check_positive_int, check_positive_number
 from .vocabulary import Vocabulary
 
 
@@ -75,6 +78,20 @@ class NGramModel:
             raise ValueError(f"text must have at least order = {self.order} characters, got {len(text)}")
         strings = [text[i : i + self.order] for i in range(len(text) - self.order + 1)]
         return -sum(math.log2(self._probability(string)) for string in strings) / len(strings)
+
+    def bits_at(self, text: str, positions: torch.Tensor | Sequence[int]) -> torch.Tensor:
+        """:math:`-\\log_2 p(c \\mid u)` for the character ``text[t]`` after its context, for each ``t`` in ``positions``.
+
+        A float64 tensor ``(P,)`` in the order of ``positions``, to set beside a network's bits on the
+        same characters (:func:`~lstm_course.text.bits_by_context`). Each ``t`` needs its full context,
+        so ``t >= order - 1``; the mean over every such ``t`` is :meth:`bits_per_character`.
+        """
+        text = self.vocabulary.check("text", text)
+        positions = check_positions(
+            positions, self.order - 1, len(text), f"each character needs its order - 1 = {self.order - 1} before it"
+        )
+        strings = [text[t - self.order + 1 : t + 1] for t in positions.tolist()]
+        return torch.tensor([-math.log2(self._probability(string)) for string in strings], dtype=torch.float64)
 
     def _probability(self, string: str) -> float:
         """:math:`p(c \\mid u)` for the ``order`` characters ``string`` = :math:`uc`."""
