@@ -16,6 +16,8 @@ from torch import nn
 from .cells import GATE_NAMES, RNNCell, gate_blocks, next_cell_state, next_hidden_state
 from .gradients import gradient_norm_bound, spectral_radius
 from .models import LSTM, RNN, TORCH_GATE_ORDER
+from .text.bits import cross_entropy_in_bits
+from .text.sampling import probabilities_at_temperature
 
 SIZES = [(3, 8), (10, 4), (1, 32), (1, 1)]
 """The (input_size, hidden_size) pairs every checker tries."""
@@ -467,3 +469,85 @@ def check_lstm_step(step: Callable[..., tuple[torch.Tensor, torch.Tensor]]) -> b
         return _report(False, f"{sizes} your {differs}. Hint: {hint}")
     return _report(True, "your step computes what torch.nn.LSTMCell computes, to within 1e-10 in float64, "
                          "with the blocks in the course's order: input, forget, output gate, then candidate.")
+
+
+def _as_number(value: object) -> float | None:
+    """``value`` as a float if it is a number or a one-element tensor, else None."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        return value.item()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def check_bits_per_character(bits_per_character: Callable[[torch.Tensor, torch.Tensor], object]) -> bool:
+    """Check ``bits_per_character(logits, targets)``: a model's mean loss in bits per character (chapter 8).
+
+    ``logits`` are the scores of the next character, ``(B, T, V)``, and ``targets`` the ids of the
+    characters that came next, ``(B, T)``; the answer is the mean of :math:`-\\log_2 p(x_{t+1})`, a number
+    (:func:`lstm_course.text.cross_entropy_in_bits`).
+    """
+    generator = torch.Generator().manual_seed(0)
+    for batch_size, length, vocabulary_size in [(2, 5, 7), (1, 1, 77), (3, 10, 4)]:
+        logits = 3 * torch.randn(batch_size, length, vocabulary_size, generator=generator)
+        targets = torch.randint(vocabulary_size, (batch_size, length), generator=generator)
+        expected = cross_entropy_in_bits(logits, targets).item()
+        try:
+            given = _as_number(bits_per_character(logits.clone(), targets.clone()))
+        except (RuntimeError, TypeError, ValueError, IndexError) as error:
+            return _report(False, f"your function raised '{error}'. Hint: torch.nn.functional.cross_entropy wants "
+                                  "the scores as (N, V) and the targets as (N,): flatten the batch and time first.")
+        if given is None:
+            return _report(False, "return one number (a float or a one-element tensor): the mean over every "
+                                  "character of the batch.")
+        if math.isclose(given, expected, rel_tol=1e-5):
+            continue
+        nats = expected * math.log(2)
+        mistakes = {
+            "that is the loss in nats, the natural logarithm's unit: divide by ln 2 to get bits.": nats,
+            "that is in base-10 digits: bits use the base-2 logarithm, so divide the loss in nats by ln 2.":
+                nats / math.log(10),
+            "that is the sum over the characters: bits per character is the mean.": expected * batch_size * length,
+            "check the sign: a probability is at most 1, so -log2 p is at least 0.": -expected,
+        }
+        matched = [hint for hint, value in mistakes.items() if math.isclose(given, value, rel_tol=1e-5)]
+        hint = matched[0] if matched else "the mean over all characters of -log2 of the probability of the target."
+        return _report(False, f"for logits of shape {(batch_size, length, vocabulary_size)} you gave {given:.4g}, "
+                              f"the answer is {expected:.4g}. Hint: {hint}")
+    return _report(True, "bits per character is the cross-entropy in nats divided by ln 2: "
+                         "the mean of -log2 p(next character).")
+
+
+def check_probabilities_at_temperature(probabilities: Callable[[torch.Tensor, float], torch.Tensor]) -> bool:
+    """Check ``probabilities(logits, temperature)``: the next character's distribution at a temperature (chapter 8).
+
+    ``logits`` are ``(V,)`` scores; the answer is :math:`\\operatorname{softmax}(z / T)`, ``(V,)``
+    (:func:`lstm_course.text.probabilities_at_temperature`).
+    """
+    generator = torch.Generator().manual_seed(0)
+    for vocabulary_size, temperature in [(5, 0.5), (77, 1.5), (3, 1.0), (10, 0.2)]:
+        logits = 2 * torch.randn(vocabulary_size, generator=generator)
+        expected = probabilities_at_temperature(logits, temperature)
+        given, wrong = _call(
+            probabilities, (logits.clone(), temperature), expected, "one probability per character",
+            "divide the logits by the temperature, then torch.softmax(..., dim=-1).",
+        )
+        if wrong is not None:
+            return _report(False, wrong)
+        if torch.allclose(given, expected, atol=1e-6):
+            continue
+        mistakes = {
+            "the logits are divided by the temperature, not multiplied: a low temperature must sharpen.":
+                torch.softmax(logits * temperature, dim=-1),
+            "these are probabilities at temperature 1: divide the logits by the temperature first.":
+                torch.softmax(logits, dim=-1),
+            "these are scaled logits: the softmax turns them into probabilities that are positive and sum to 1.":
+                logits / temperature,
+            "softmax(z) ** (1 / T) has the right shape but does not sum to 1: divide by its sum.":
+                torch.softmax(logits, dim=-1) ** (1 / temperature),
+        }
+        hint = _hint_for(given, mistakes, "p_T = softmax(z / T).")
+        return _report(False, f"for {vocabulary_size} characters at T = {temperature} your probabilities differ "
+                              f"from the answer. Hint: {hint}")
+    return _report(True, "p_T = softmax(z / T): below 1 the temperature stretches the gaps between the logits "
+                         "and sharpens the distribution, above 1 it flattens it; the order never changes.")

@@ -44,6 +44,13 @@ def check_positive_number(name: str, value: object) -> float:
     return float(value)
 
 
+def check_non_negative_number(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a real number of at least 0; raise otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise ValueError(f"{name} must be a number of at least 0, got {value!r}")
+    return float(value)
+
+
 def check_probability(name: str, value: object) -> float:
     """Return ``value`` as a float if it is a number in (0, 1]; raise otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -174,3 +181,15 @@ def check_positions(positions: object, low: int, high: int, meaning: str) -> tor
             f"got values from {int(positions.min())} to {int(positions.max())}"
         )
     return positions
+
+
+def check_ids(ids: object, minimum: int) -> torch.Tensor:
+    """Return ``ids`` if it is a 1-D integer tensor of at least ``minimum`` ids; raise otherwise."""
+    if not isinstance(ids, torch.Tensor):
+        given = type(ids).__name__
+        raise TypeError(f"ids must be a torch.Tensor of character ids (Vocabulary.encode), got {given}")
+    if ids.dtype != torch.long or ids.dim() != 1:
+        raise TypeError(f"ids must be a 1-D LongTensor of character ids, got {ids.dim()}-D {ids.dtype}")
+    if len(ids) < minimum:
+        raise ValueError(f"ids must hold at least {minimum} characters, got {len(ids)}")
+    return ids

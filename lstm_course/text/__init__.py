@@ -11,7 +11,12 @@
 - :mod:`~lstm_course.text.models`: the recurrent language model, an embedding, an LSTM or RNN
   and a readout;
 - :mod:`~lstm_course.text.training`: its training by truncated back-propagation through time;
-- :mod:`~lstm_course.text.sampling`: writing text with it, at a temperature.
+- :mod:`~lstm_course.text.sampling`: writing text with it, at a temperature;
+- :mod:`~lstm_course.text.features`: what a reader tracks, character by character (the line, the
+  paragraph, the quotation);
+- :mod:`~lstm_course.text.cell_search`: the unit that best follows such a feature, and a linear
+  probe of them all;
+- :mod:`~lstm_course.text.highlight`: a text coloured by a unit's state, as HTML.
 
 Example:
     >>> from lstm_course import text
@@ -33,7 +38,10 @@ from .bits import (
     bits_per_character,
     cross_entropy_in_bits,
 )
+from .cell_search import CellSearch, search_cells
 from .corpus import SHERLOCK_HOLMES_SHA256, Split, load_sherlock_holmes, split
+from .features import FEATURES, line_features
+from .highlight import coloured_text
 from .models import CharModel, parameter_count
 from .ngrams import NGramModel
 from .sampling import probabilities_at_temperature, sample
@@ -42,8 +50,10 @@ from .training import TextHistory, train_truncated
 from .vocabulary import Vocabulary
 
 __all__ = [
+    "CellSearch",
     "CharModel",
     "CharacterModel",
+    "FEATURES",
     "NGramModel",
     "SHERLOCK_HOLMES_SHA256",
     "Split",
@@ -54,11 +64,14 @@ __all__ = [
     "bits_by_context",
     "bits_on_streams",
     "bits_per_character",
+    "coloured_text",
     "cross_entropy_in_bits",
+    "line_features",
     "load_sherlock_holmes",
     "parameter_count",
     "probabilities_at_temperature",
     "sample",
+    "search_cells",
     "split",
     "train_truncated",
 ]

@@ -26,11 +26,12 @@ from torch.nn import functional as F
 from ..validation import (
     check_bool,
     check_float_tensor,
+    check_ids,
     check_non_negative_int,
     check_positions,
     check_positive_int,
 )
-from .streams import Streams, check_ids
+from .streams import Streams
 
 
 class CharacterModel(Protocol):

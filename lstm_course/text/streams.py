@@ -6,19 +6,7 @@ from collections.abc import Iterator
 
 import torch
 
-from ..validation import check_positive_int
-
-
-def check_ids(ids: object, minimum: int) -> torch.Tensor:
-    """Return ``ids`` if it is a 1-D integer tensor of at least ``minimum`` ids; raise otherwise."""
-    if not isinstance(ids, torch.Tensor):
-        given = type(ids).__name__
-        raise TypeError(f"ids must be a torch.Tensor of character ids (Vocabulary.encode), got {given}")
-    if ids.dtype != torch.long or ids.dim() != 1:
-        raise TypeError(f"ids must be a 1-D LongTensor of character ids, got {ids.dim()}-D {ids.dtype}")
-    if len(ids) < minimum:
-        raise ValueError(f"ids must hold at least {minimum} characters, got {len(ids)}")
-    return ids
+from ..validation import check_ids, check_positive_int
 
 
 class Streams:

@@ -34,13 +34,6 @@ def make_model(task, forget_bias, seed):
     return Predictor.lstm(task, seed, forget_bias=forget_bias)
 
 
-def train_fast(model, task, seed):
-    """Train as the chapter does, through the model's PyTorch copy; return it as ours, and its history."""
-    fast = model.to_torch()
-    history = training.train(fast, task, steps=STEPS, seed=seed)
-    return fast.to_scratch(), history
-
-
 @pytest.fixture(scope="module")
 def stream_models(seeds):
     """(label, seed) -> trained model and held-out accuracy, for the stream ablation."""
@@ -48,7 +41,7 @@ def stream_models(seeds):
     runs = {}
     for label, forget_bias in [("without", None), ("with", 1.0)]:
         for seed in seeds:
-            model, _ = train_fast(make_model(stream, forget_bias, seed), stream, seed)
+            model, _ = training.train_as_torch(make_model(stream, forget_bias, seed), stream, steps=STEPS, seed=seed)
             runs[label, seed] = model, training.evaluate(model, stream).accuracy
     return runs
 
@@ -149,7 +142,7 @@ def frozen_gate_scores(seeds):
     for seed in seeds:
         model = make_model(stream, 1.0, seed)
         model.core.cell.freeze_gate("forget", bias=1.0)
-        model, _ = train_fast(model, stream, seed)
+        model, _ = training.train_as_torch(model, stream, steps=STEPS, seed=seed)
         cell = model.core.cell
         assert not cell.gate_rows("W_x", "forget").any() and not cell.gate_rows("W_h", "forget").any()
         assert (cell.gate_rows("b", "forget") == 1.0).all()  # still frozen after training
@@ -195,7 +188,8 @@ def lag_30(seeds):
     runs = {}
     for forget_bias in (None, 0.0, 1.0, 2.0):
         for seed in seeds:
-            model, history = train_fast(make_model(recall, forget_bias, seed), recall, seed)
+            model = make_model(recall, forget_bias, seed)
+            model, history = training.train_as_torch(model, recall, steps=STEPS, seed=seed)
             runs[forget_bias, seed] = training.evaluate(model, recall).accuracy, history.steps_to_reach(0.95)
     return runs
 
@@ -222,7 +216,7 @@ def test_on_a_short_stream_a_small_forget_bias_learns_first(seed, record_propert
     short_stream = tasks.ContinualRecall(length=60, arrival_probability=0.05)
     reached = {}
     for bias in (0.0, 2.0):
-        _, history = train_fast(make_model(short_stream, bias, seed), short_stream, seed)
+        _, history = training.train_as_torch(make_model(short_stream, bias, seed), short_stream, steps=STEPS, seed=seed)
         reached[bias] = history.steps_to_reach(0.95)
     record_property("steps to 95% by forget bias", reached)
     assert reached[0.0] is not None

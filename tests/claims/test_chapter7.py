@@ -37,9 +37,9 @@ def trained(seeds):
     rnn_histories = training.train_together(rnns, TASK, seeds=seeds, **SETTINGS)
     runs = {}
     for seed, rnn, rnn_history in zip(seeds, rnns, rnn_histories):
-        model = Predictor.lstm(TASK, seed, forget_bias=1.0).to_torch()
-        history = training.train(model, TASK, seed=seed, **SETTINGS)
-        runs[seed] = rnn, model.to_scratch(), history, rnn_history
+        model, history = training.train_as_torch(Predictor.lstm(TASK, seed, forget_bias=1.0), TASK, seed=seed,
+                                                 **SETTINGS)
+        runs[seed] = rnn, model, history, rnn_history
     return runs
 
 

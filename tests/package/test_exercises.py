@@ -322,3 +322,58 @@ def test_lstm_step_checker_hints_from_its_own_copies_of_the_inputs(capsys):
 
     assert not exercises.check_lstm_step(in_place_in_torch_order)
     assert "torch.nn.LSTM stacks input, forget, candidate, output" in capsys.readouterr().out
+
+
+def right_bits_per_character(logits, targets):
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+    return loss / math.log(2)
+
+
+def test_bits_per_character_checker_accepts_the_answer_as_a_tensor_or_a_float(capsys):
+    assert exercises.check_bits_per_character(right_bits_per_character)
+    assert exercises.check_bits_per_character(lambda z, y: right_bits_per_character(z, y).item())
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda z, y: right_bits_per_character(z, y) * math.log(2), "nats"),
+        (lambda z, y: right_bits_per_character(z, y) * math.log(2) / math.log(10), "base-10"),
+        (lambda z, y: right_bits_per_character(z, y) * y.numel(), "the sum"),
+        (lambda z, y: -right_bits_per_character(z, y), "sign"),
+        (lambda z, y: torch.nn.functional.cross_entropy(z, y), "flatten"),
+        (lambda z, y: "2.3", "one number"),
+        (lambda z, y: right_bits_per_character(z, y) + 0.1, "mean over all characters"),
+    ],
+)
+def test_bits_per_character_checker_rejects_typical_mistakes(wrong, hint, capsys):
+    assert not exercises.check_bits_per_character(wrong)
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and hint in out
+
+
+def right_probabilities(logits, temperature):
+    return torch.softmax(logits / temperature, dim=-1)
+
+
+def test_temperature_checker_accepts_the_answer(capsys):
+    assert exercises.check_probabilities_at_temperature(right_probabilities)
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda z, t: torch.softmax(z * t, dim=-1), "not multiplied"),
+        (lambda z, t: torch.softmax(z, dim=-1), "temperature 1"),
+        (lambda z, t: z / t, "softmax turns them"),
+        (lambda z, t: torch.softmax(z, dim=-1) ** (1 / t), "does not sum to 1"),
+        (lambda z, t: right_probabilities(z, t)[None], "shape"),
+        (lambda z, t: right_probabilities(z, t) + 0.01, "softmax(z / T)"),
+    ],
+)
+def test_temperature_checker_rejects_typical_mistakes(wrong, hint, capsys):
+    assert not exercises.check_probabilities_at_temperature(wrong)
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and hint in out

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 import torch
 
-from lstm_course import Predictor, tasks, training
+from lstm_course import LSTM, Predictor, tasks, training
 
 
 def first_gradient(model, task, seed, batch_size):
@@ -96,6 +96,22 @@ def test_train_together_ends_as_training_each_model_alone(task, settings):
         )
         assert history.accuracy == expected.accuracy
         torch.testing.assert_close(flat_weights(model), flat_weights(alone), rtol=1e-4, atol=1e-5)
+
+
+def test_train_as_torch_trains_the_copy_brings_it_back_and_leaves_the_model_as_it_was():
+    task = tasks.DelayedRecall(lag=4)
+    model = Predictor.lstm(task, seed=0, hidden_size=8, gates=("input", "output"))
+    before = copy.deepcopy(model.state_dict())
+    trained, history = training.train_as_torch(model, task, steps=20, seed=3, lr=1e-2)
+    fast = model.to_torch()
+    expected = training.train(fast, task, steps=20, seed=3, lr=1e-2)
+    assert history.loss == expected.loss
+    x, _ = task.sample(5)
+    assert isinstance(trained.core, LSTM)
+    torch.testing.assert_close(trained(x), fast(x))
+    assert (trained.core.trace(x).gates["forget"] == 1).all()  # still fixed at 1
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, before[name]), name
 
 
 def test_training_settings_are_frozen_and_default_to_adam_at_3e_3_on_batches_of_64():
