@@ -42,7 +42,7 @@ from .cell_search import CellSearch, search_cells
 from .corpus import SHERLOCK_HOLMES_SHA256, Split, load_sherlock_holmes, split
 from .features import FEATURES, line_features
 from .highlight import coloured_text
-from .models import CharModel, parameter_count
+from .models import CharModel, detach_state, parameter_count
 from .ngrams import NGramModel
 from .sampling import probabilities_at_temperature, sample
 from .streams import Streams
@@ -66,6 +66,7 @@ __all__ = [
     "bits_per_character",
     "coloured_text",
     "cross_entropy_in_bits",
+    "detach_state",
     "line_features",
     "load_sherlock_holmes",
     "parameter_count",

@@ -11,6 +11,8 @@ import torch
 
 FEATURES = {
     "position_in_line": "characters read since the last newline (0 just after one)",
+    "position_in_paragraph": "characters read since the paragraph began (0 at the blank line before it)",
+    "characters_since_quote": "characters read since the last double quote (0 just after one)",
     "inside_quotation": "1 between an opening and a closing double quote; a paragraph break closes a quotation",
     "first_line": "1 while the first line of a paragraph is being read",
     "line_opens_with_quote": "1 while a line that began with a double quote is being read",
@@ -22,7 +24,7 @@ FEATURES = {
 def line_features(text: str) -> dict[str, torch.Tensor]:
     """The :data:`FEATURES` of ``text``: for each name, one value per character, ``(len(text),)``.
 
-    ``position_in_line`` is a float64 count; the others are 0 or 1 (int64). A quotation that runs
+    The three counts are float64; the other features are 0 or 1 (int64). A quotation that runs
     over several paragraphs opens again with the double quote that starts each of them, as the
     book prints it, so a paragraph break closes the quotation. The book's first line counts as the
     first line of a paragraph. At a newline the line has ended: ``line_opens_with_quote`` and
@@ -37,16 +39,23 @@ def line_features(text: str) -> dict[str, torch.Tensor]:
         [1, 1, 1, 1, 1, 0, 1, 1, 1]
         >>> features["first_line_of_dialogue"].tolist()
         [1, 1, 1, 1, 1, 0, 0, 0, 0]
+        >>> features["position_in_paragraph"].long().tolist()
+        [1, 2, 3, 4, 5, 6, 0, 1, 2]
+        >>> features["characters_since_quote"].long().tolist()
+        [0, 1, 2, 3, 0, 1, 2, 3, 4]
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    position, inside, first, opens = [], [], [], []
-    column, quoted, first_line, opened, previous = 0, False, True, False, ""
+    position, in_paragraph, since_quote, inside, first, opens = [], [], [], [], [], []
+    column, paragraph, after_quote, quoted, first_line, opened, previous = 0, 0, 0, False, True, False, ""
     for character in text:
+        paragraph += 1
+        after_quote = 0 if character == '"' else after_quote + 1
         if character == "\n":
             column, opened = 0, False
             first_line = previous == "\n"  # a blank line: the next line starts a paragraph
             quoted = quoted and not first_line  # and the paragraph break closes any quotation
+            paragraph = 0 if first_line else paragraph
         else:
             if column == 0:
                 opened = character == '"'
@@ -54,6 +63,8 @@ def line_features(text: str) -> dict[str, torch.Tensor]:
             if character == '"':
                 quoted = not quoted
         position.append(column)
+        in_paragraph.append(paragraph)
+        since_quote.append(after_quote)
         inside.append(quoted)
         first.append(first_line)
         opens.append(opened)
@@ -61,6 +72,8 @@ def line_features(text: str) -> dict[str, torch.Tensor]:
     first_tensor, opens_tensor = torch.tensor(first, dtype=torch.long), torch.tensor(opens, dtype=torch.long)
     return {
         "position_in_line": torch.tensor(position, dtype=torch.float64),
+        "position_in_paragraph": torch.tensor(in_paragraph, dtype=torch.float64),
+        "characters_since_quote": torch.tensor(since_quote, dtype=torch.float64),
         "inside_quotation": torch.tensor(inside, dtype=torch.long),
         "first_line": first_tensor,
         "line_opens_with_quote": opens_tensor,

@@ -47,7 +47,7 @@ def coloured_text(text: str, values: torch.Tensor, limit: float | None = None, l
     limit = check_positive_number("limit", limit)
     characters = [_span(character, value, limit) for character, value in zip(text, values.tolist())]
     legend = " ".join(_span(f" {shown} ", value, limit) for shown, value in
-                      ((f"{-limit:.2g}", -limit), ("0", 0.0), (f"+{limit:.2g}", limit)))
+                      ((f"{-limit:.3g}", -limit), ("0", 0.0), (f"+{limit:.3g}", limit)))
     return (
         '<div style="font-family: monospace; font-size: 13px; line-height: 1.6; color: black;">'
         f'<div style="margin-bottom: 0.4em;">{html.escape(label)}: {legend}</div>'

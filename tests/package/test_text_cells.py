@@ -1,5 +1,6 @@
-"""What a reader tracks is computed as defined, the cell search finds a unit planted in the states and
-scores it on text it did not choose it on, and the coloured text is static HTML with the colours promised."""
+"""What a reader tracks (lines, paragraphs, quotations, counts along them) is computed as defined, the cell
+search finds a unit planted in the states and scores it on text it did not choose it on, and the coloured
+text is static HTML with the colours promised."""
 
 import re
 
@@ -27,6 +28,12 @@ def test_line_features_follow_lines_paragraphs_and_quotations():
     assert first[book.index("\n\n") + 1] == 1 and first[book.index("she")] == 1 and first[book.index("Yes")] == 0
     dialogue = features["first_line_of_dialogue"].tolist()
     assert dialogue[book.index("she")] == 1 and dialogue[0] == 0 and dialogue[book.index("Go")] == 0
+    in_paragraph = features["position_in_paragraph"].long().tolist()
+    assert in_paragraph[book.index("Go")] == len('He said:\n"G')  # the line break inside counts
+    assert in_paragraph[book.index("\n\n") + 1] == 0 and in_paragraph[book.index("I will")] == 2
+    since_quote = features["characters_since_quote"].long().tolist()
+    assert since_quote[:3] == [1, 2, 3] and since_quote[book.index("Go")] == 1
+    assert since_quote[book.index("she") - 2] == 0  # the closing quote
     opens = features["line_opens_with_quote"].tolist()
     assert opens[book.index("Go")] == 1 and opens[book.index("Yes")] == 0 and opens[book.index("\n\n")] == 0
 
