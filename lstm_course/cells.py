@@ -16,7 +16,13 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .validation import check_gate_names, check_positive_int, check_state, check_step_input
+from .validation import (
+    check_finite_number_or_none,
+    check_gate_names,
+    check_positive_int,
+    check_state,
+    check_step_input,
+)
 
 GATE_NAMES = ("input", "forget", "output")
 """The LSTM's three gates, in the order their rows are stacked in ``W_x``, ``W_h`` and ``b``."""
@@ -52,8 +58,8 @@ def next_hidden_state(c: torch.Tensor, o: torch.Tensor | None = None) -> torch.T
     return shown if o is None else o * shown  # what the output gate shows
 
 
-def _uniform_(parameter: torch.Tensor, hidden_size: int) -> None:
-    """Initialise like ``torch.nn.RNN``/``LSTM``: uniform on (-1/sqrt(H), 1/sqrt(H))."""
+def init_like_torch_(parameter: torch.Tensor, hidden_size: int) -> None:
+    """Initialise in place like ``torch.nn.RNN``/``LSTM``/``GRU``: uniform on (-1/sqrt(H), 1/sqrt(H))."""
     bound = 1.0 / math.sqrt(hidden_size)
     nn.init.uniform_(parameter, -bound, bound)
 
@@ -93,7 +99,7 @@ class RNNCell(nn.Module):
         self.W_h = nn.Parameter(torch.empty(hidden_size, hidden_size))
         self.b = nn.Parameter(torch.empty(hidden_size))
         for parameter in self.parameters():
-            _uniform_(parameter, hidden_size)
+            init_like_torch_(parameter, hidden_size)
 
     def forward(self, x: torch.Tensor, h: torch.Tensor | None = None) -> torch.Tensor:
         x = check_step_input(x, self.input_size)
@@ -167,6 +173,7 @@ class LSTMCell(nn.Module):
         self.input_size = check_positive_int("input_size", input_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         self.gates = check_gate_names(gates, GATE_NAMES)
+        forget_bias = check_finite_number_or_none("forget_bias", forget_bias)
         if forget_bias is not None and "forget" not in self.gates:
             raise ValueError(f"forget_bias needs a forget gate, but gates is {self.gates}")
         stacked = (len(self.gates) + 1) * hidden_size
@@ -174,7 +181,7 @@ class LSTMCell(nn.Module):
         self.W_h = nn.Parameter(torch.empty(stacked, hidden_size))
         self.b = nn.Parameter(torch.empty(stacked))
         for parameter in self.parameters():
-            _uniform_(parameter, hidden_size)
+            init_like_torch_(parameter, hidden_size)
         if "forget" in self.gates:
             with torch.no_grad():
                 self.gate_rows("b", "forget").fill_(1.0 if forget_bias is None else forget_bias)

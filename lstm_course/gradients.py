@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from torch import nn
 
 from .cells import initial_lstm_state, initial_rnn_state
-from .models import LSTM, RNN
-from .predictor import Predictor, check_predictor
+from .gru import GRU
+from .models import RNN
+from .predictor import TORCH_CORES, Predictor, ScratchCore, check_predictor
 from .tasks import Task
 from .validation import check_non_negative_int, check_positive_number, check_sequence_input
 
@@ -32,7 +32,8 @@ class GradientsThroughTime:
     Attributes:
         hidden: shape ``(T,)``; entry ``t`` is the norm of the gradient of one sequence's loss with
             respect to :math:`h_t`, averaged over the batch.
-        cell: the same for the LSTM's cell state :math:`c_t`; ``None`` for an RNN.
+        cell: the same for the cell state :math:`c_t` of an LSTM or one of its variants; ``None``
+            for an RNN or a GRU, which have none.
     """
 
     hidden: torch.Tensor
@@ -47,7 +48,7 @@ def gradient_norms_through_time(model: Predictor, task: Task, x: torch.Tensor, y
     core is measured through its lstm_course copy (:meth:`~lstm_course.Predictor.to_scratch`).
     """
     check_predictor(model)
-    if isinstance(model.core, (nn.RNN, nn.LSTM)):
+    if isinstance(model.core, tuple(TORCH_CORES)):
         model = model.to_scratch()
     core = model.core
     x = check_sequence_input(x, core.input_size)
@@ -65,8 +66,9 @@ def surviving_fraction(model: Predictor, task: Task, x: torch.Tensor, y: object)
     r"""How much of the gradient survives each distance back along the memory, relative to the last step.
 
     Entry ``d`` is :math:`\|\partial L / \partial m_{T-d}\| / \|\partial L / \partial m_T\|`, where the
-    memory :math:`m` is the cell state :math:`c` of an LSTM and the hidden state :math:`h` of an RNN;
-    shape ``(T,)``, indexed by the distance ``d = T - t`` (chapter 3).
+    memory :math:`m` is the cell state :math:`c` of an LSTM (and of its variants) and the hidden
+    state :math:`h` of an RNN or a GRU; shape ``(T,)``, indexed by the distance ``d = T - t``
+    (chapter 3).
     """
     measured = gradient_norms_through_time(model, task, x, y)
     lane = measured.hidden if measured.cell is None else measured.cell
@@ -76,14 +78,15 @@ def surviving_fraction(model: Predictor, task: Task, x: torch.Tensor, y: object)
     return (lane / lane[-1]).flip(0)
 
 
-def _unroll(core: RNN | LSTM, x: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-    """Run ``core``'s cell over ``x`` one step at a time; return the hidden and cell states."""
+def _unroll(core: ScratchCore, x: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """Run ``core``'s cell over ``x`` one step at a time; return the hidden states and the cell states, if any."""
     hidden, cells = [], []
     input_part = core.cell.input_part(x).unbind(dim=1)  # W_x x_t + b for every step
-    if isinstance(core, RNN):
+    if isinstance(core, (RNN, GRU)):
         h = initial_rnn_state("h", None, x.shape[0], core.hidden_size, like=x)
         for input_t in input_part:
             h = core.cell.step(input_t, h)
+            h = h[0] if isinstance(core, GRU) else h  # a GRU's step returns (h, gates)
             hidden.append(h)
         return hidden, cells
     h, c = initial_lstm_state(None, x.shape[0], core.hidden_size, like=x)

@@ -8,7 +8,9 @@ which judge a learner's answers, are in :mod:`lstm_course.exercises`.)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from numbers import Real
 
 import torch
 from torch import nn
@@ -48,6 +50,18 @@ def check_non_negative_number(name: str, value: object) -> float:
     """Return ``value`` as a float if it is a real number of at least 0; raise otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
         raise ValueError(f"{name} must be a number of at least 0, got {value!r}")
+    return float(value)
+
+
+def check_finite_number_or_none(name: str, value: object) -> float | None:
+    """Return ``value`` as a float if it is a finite real number; None, which stands for the default, as None."""
+    if value is None:
+        return None
+    expected = f"{name} must be a finite number, or None for the default"
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{expected}, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{expected}, got {value!r}")
     return float(value)
 
 
@@ -141,7 +155,7 @@ def check_gate_names(gates: object, known: Sequence[str]) -> tuple[str, ...]:
 
 
 def check_torch_module(name: str, module: object, kind: type[nn.Module]) -> nn.Module:
-    """Check that ``module`` is a one-layer, one-direction ``kind`` (``torch.nn.RNN``/``LSTM``) with biases."""
+    """Check that ``module`` is a one-layer, one-direction ``kind`` (``torch.nn.RNN``/``LSTM``/``GRU``) with biases."""
     if not isinstance(module, kind):
         raise TypeError(f"{name} must be a torch.nn.{kind.__name__}, got {type(module).__name__}")
     if module.num_layers != 1 or module.bidirectional or not module.bias:

@@ -12,18 +12,10 @@ import torch
 from lstm_course import GATE_NAMES, LSTM, RNN, LSTMCell, RNNCell
 from lstm_course.cells import gate_blocks
 
-TOLERANCE = {torch.float32: 1e-5, torch.float64: 1e-10}
+from helpers import TOLERANCE, batch, random_state
+
 ALL_GATE_SUBSETS = [subset for r in range(4) for subset in itertools.combinations(GATE_NAMES, r)]
 TORCH_GATE_ORDER = ("input", "forget", "candidate", "output")  # the row blocks of torch.nn.LSTM's weights
-
-
-def batch(dtype, batch_size=3, steps=9, features=4, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    return torch.randn(batch_size, steps, features, generator=generator).to(dtype)
-
-
-def random_state(dtype, batch_size=3, hidden_size=6):
-    return torch.randn(batch_size, hidden_size, dtype=dtype), torch.randn(batch_size, hidden_size, dtype=dtype)
 
 
 def gate_subset_id(gates):

@@ -8,6 +8,9 @@ import torch
 
 from lstm_course import RNN, Predictor, gradients, tasks
 
+KINDS = ["rnn", "lstm", "gru", "peephole_lstm", "cifg_lstm"]
+"""The builders, ``Predictor.rnn`` ... ``Predictor.cifg_lstm``: every core the tools measure."""
+
 
 def measured_norms(task, hidden_size, radius, seed, batch_size):
     """An untrained float64 RNN with the given spectral radius, and its gradient norms on one batch of ``task``."""
@@ -17,15 +20,15 @@ def measured_norms(task, hidden_size, radius, seed, batch_size):
     return model, gradients.gradient_norms_through_time(model, task, x.double(), y).hidden
 
 
-@pytest.mark.parametrize("kind", ["rnn", "lstm"])
-def test_the_last_steps_gradient_norm_matches_autograd_through_the_fast_model(kind):
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_last_steps_gradient_norm_matches_autograd_through_the_models_forward(kind):
     task = tasks.DelayedRecall(lag=6)
     model = getattr(Predictor, kind)(task, seed=0, hidden_size=8).double()
     x, y = task.sample(5, generator=torch.Generator().manual_seed(0))
     x = x.double()
     measured = gradients.gradient_norms_through_time(model, task, x, y)
     assert measured.hidden.shape == (task.length,)
-    assert (measured.cell is None) == (kind == "rnn")
+    assert (measured.cell is None) == (kind in ("rnn", "gru"))  # the memory is h where there is no c
     assert all(p.grad is None for p in model.parameters())  # measuring leaves the parameters alone
     out = model.core(x)[0]
     out.retain_grad()
@@ -33,16 +36,19 @@ def test_the_last_steps_gradient_norm_matches_autograd_through_the_fast_model(ki
     torch.testing.assert_close(measured.hidden[-1], out.grad[:, -1].norm(dim=1).mean())
 
 
-@pytest.mark.parametrize("kind", ["rnn", "lstm"])
-def test_a_predictor_with_a_torch_core_is_measured_like_its_scratch_copy(kind):
-    task = tasks.DelayedRecall(lag=6)
-    model = getattr(Predictor, kind)(task, seed=0, hidden_size=8)
-    x, y = task.sample(5, generator=torch.Generator().manual_seed(0))
-    expected = gradients.gradient_norms_through_time(model, task, x, y)
-    measured = gradients.gradient_norms_through_time(model.to_torch(), task, x, y)
-    torch.testing.assert_close(measured.hidden, expected.hidden)
-    if kind == "lstm":
-        torch.testing.assert_close(measured.cell, expected.cell)
+@pytest.mark.parametrize("kind", KINDS)
+def test_gradients_through_time_are_measured_for_every_core_and_its_torch_copy(kind):
+    task = tasks.AddingProblem(10)
+    model = getattr(Predictor, kind)(task, seed=0, hidden_size=4)
+    x, y = task.sample(4, generator=torch.Generator().manual_seed(0))
+    measured = gradients.gradient_norms_through_time(model, task, x, y)
+    fraction = gradients.surviving_fraction(model, task, x, y)
+    assert fraction.shape == (10,) and fraction[0] == 1.0
+    if kind in ("rnn", "lstm", "gru"):
+        copied = gradients.gradient_norms_through_time(model.to_torch(), task, x, y)
+        torch.testing.assert_close(copied.hidden, measured.hidden)
+        if kind == "lstm":
+            torch.testing.assert_close(copied.cell, measured.cell)
 
 
 def test_rnn_gradients_vanish_with_a_small_recurrent_matrix():
