@@ -27,52 +27,10 @@ import torch
 from torch import nn
 
 from lstm_course import LSTM, RNN, Predictor, tasks, training
+from lstm_course.speed import TextbookLSTM, median_step_seconds
 
 SIZES = [(32, 100, 1, 64), (32, 200, 64, 128)]
 """(batch, time steps, input features, hidden units)."""
-
-
-class TextbookLSTM(nn.Module):
-    """The LSTM as tutorials usually write it: one ``nn.Linear`` per gate for x and for h, every step."""
-
-    def __init__(self, input_size: int, hidden_size: int) -> None:
-        super().__init__()
-        self.hidden_size = hidden_size
-        self.from_x = nn.ModuleDict({g: nn.Linear(input_size, hidden_size) for g in "ifgo"})
-        self.from_h = nn.ModuleDict({g: nn.Linear(hidden_size, hidden_size, bias=False) for g in "ifgo"})
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = c = x.new_zeros(x.shape[0], self.hidden_size)
-        hidden = []
-        for t in range(x.shape[1]):
-            x_t = x[:, t]
-            i = torch.sigmoid(self.from_x["i"](x_t) + self.from_h["i"](h))
-            f = torch.sigmoid(self.from_x["f"](x_t) + self.from_h["f"](h))
-            g = torch.tanh(self.from_x["g"](x_t) + self.from_h["g"](h))
-            o = torch.sigmoid(self.from_x["o"](x_t) + self.from_h["o"](h))
-            c = f * c + i * g
-            h = o * torch.tanh(c)
-            hidden.append(h)
-        return torch.stack(hidden, dim=1)
-
-
-def median_step_seconds(model: nn.Module, x: torch.Tensor, repeats: int, warmup: int = 3) -> float:
-    """The median time of one training step: forward, a scalar loss, backward."""
-
-    def step() -> None:
-        model.zero_grad(set_to_none=True)
-        out = model(x)
-        out = out[0] if isinstance(out, tuple) else out
-        out.square().mean().backward()
-
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main(repeats: int = 30) -> None:

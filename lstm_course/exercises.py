@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -551,3 +552,59 @@ def check_probabilities_at_temperature(probabilities: Callable[[torch.Tensor, fl
                               f"from the answer. Hint: {hint}")
     return _report(True, "p_T = softmax(z / T): below 1 the temperature stretches the gaps between the logits "
                          "and sharpens the distribution, above 1 it flattens it; the order never changes.")
+
+
+def check_forget_gate_backward(backward: Callable[..., tuple[np.ndarray, np.ndarray]]) -> bool:
+    r"""Check ``backward(delta_c, c_prev, f)``: one step of the forget gate's backward pass (the appendix).
+
+    ``delta_c`` is the whole gradient reaching :math:`c_t`, ``c_prev`` the cell state :math:`c_{t-1}`
+    and ``f`` the gate :math:`f_t = \sigma(z_f)`, NumPy arrays ``(B, H)`` in float64. The answer is
+    the pair ``(delta_z_f, delta_c_prev)``: the gradient reaching the gate's pre-activation,
+    :math:`\delta c_t \odot c_{t-1} \odot f_t (1 - f_t)`, and the part of :math:`\delta c_{t-1}`
+    that travels along the lane, :math:`\delta c_t \odot f_t`
+    (:func:`lstm_course.reference.lstm_backward`). A wrong term is named.
+    """
+    generator = np.random.default_rng(0)
+    for batch_size, hidden_size in [(4, 3), (1, 6), (5, 1)]:
+        delta_c, c_prev = generator.normal(size=(2, batch_size, hidden_size))
+        c_prev = 2 * c_prev  # some cells beyond 1, so that c and f are not confused
+        f = generator.uniform(0.05, 0.95, size=(batch_size, hidden_size))
+        expected = {"delta_z_f": delta_c * c_prev * f * (1 - f), "delta_c_prev": delta_c * f}
+        try:
+            given = backward(delta_c.copy(), c_prev.copy(), f.copy())
+        except (TypeError, ValueError, IndexError) as error:
+            return _report(False, f"your function raised '{error}'. Hint: everything is element by element: "
+                                  "* multiplies two arrays of the same shape.")
+        if not (isinstance(given, (tuple, list)) and len(given) == 2
+                and all(np.shape(term) == delta_c.shape for term in given)):
+            return _report(False, f"return the pair (delta_z_f, delta_c_prev), two arrays of shape "
+                                  f"{delta_c.shape}, like the inputs.")
+        mistakes = {
+            "delta_z_f": {
+                "it is missing the sigmoid's derivative: f_t = sigma(z_f), so multiply by sigma'(z_f) = f (1 - f).":
+                    delta_c * c_prev,
+                "the sigmoid's derivative is f (1 - f), not f.": delta_c * c_prev * f,
+                "1 - f^2 is the derivative of tanh; the gate is a sigmoid, whose derivative is f (1 - f).":
+                    delta_c * c_prev * (1 - f**2),
+                "the gate multiplies c_{t-1} in c_t = f_t c_{t-1} + i_t g_t, so its gradient carries c_{t-1}.":
+                    delta_c * f * (1 - f),
+            },
+            "delta_c_prev": {
+                "that is the 1997 lane, with no forget gate: with one, the lane multiplies by f_t on the way back.":
+                    delta_c,
+                "c_{t-1} enters c_t as f_t c_{t-1}, so the lane multiplies by f_t; sigma'(z_f) belongs to the gate.":
+                    delta_c * f * (1 - f),
+                "c_{t-1} is what the gate multiplies, so it belongs to the gate's gradient; the lane's is f_t.":
+                    delta_c * c_prev,
+            },
+        }
+        for name, term in zip(("delta_z_f", "delta_c_prev"), given):
+            if np.allclose(term, expected[name], rtol=0.0, atol=1e-12):
+                continue
+            hint = next((text for text, value in mistakes[name].items() if np.allclose(term, value, atol=1e-12)),
+                        f"compare each factor of your {name} with the chain rule through "
+                        "c_t = f_t c_{t-1} + i_t g_t.")
+            return _report(False, f"for a batch of {batch_size} and {hidden_size} units your {name} differs from "
+                                  f"the answer. Hint: {hint}")
+    return _report(True, "the gate's gradient is delta_c * c_{t-1} * f (1 - f), and the lane passes delta_c * f "
+                         "back to c_{t-1}: the forget gate scales the gradient as it scales the memory.")

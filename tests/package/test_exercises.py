@@ -377,3 +377,45 @@ def test_temperature_checker_rejects_typical_mistakes(wrong, hint, capsys):
     assert not exercises.check_probabilities_at_temperature(wrong)
     out = capsys.readouterr().out
     assert out.startswith("Not yet") and hint in out
+
+
+def right_forget_gate_backward(delta_c, c_prev, f):
+    return delta_c * c_prev * f * (1 - f), delta_c * f
+
+
+def test_forget_gate_backward_checker_accepts_the_answer(capsys):
+    assert exercises.check_forget_gate_backward(right_forget_gate_backward)
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+def test_forget_gate_backward_answer_is_the_chain_rule():
+    """The checker's answer is what autograd gives for c_t = sigmoid(z_f) * c_prev + i_t g_t."""
+    generator = torch.Generator().manual_seed(0)
+    z_f, c_prev, written, delta_c = torch.randn(4, 3, 5, dtype=torch.float64, generator=generator)
+    z_f.requires_grad_()
+    c_prev.requires_grad_()
+    (delta_c * (torch.sigmoid(z_f) * c_prev + written)).sum().backward()
+    f = torch.sigmoid(z_f).detach()
+    for mine, autograd in zip(right_forget_gate_backward(delta_c, c_prev.detach(), f), (z_f.grad, c_prev.grad)):
+        torch.testing.assert_close(mine, autograd, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda d, c, f: (d * c, d * f), "missing the sigmoid's derivative"),
+        (lambda d, c, f: (d * c * f, d * f), "f (1 - f), not f"),
+        (lambda d, c, f: (d * c * (1 - f**2), d * f), "derivative of tanh"),
+        (lambda d, c, f: (d * f * (1 - f), d * f), "carries c_{t-1}"),
+        (lambda d, c, f: (d * c * f * (1 - f), d), "1997 lane"),
+        (lambda d, c, f: (d * c * f * (1 - f), d * f * (1 - f)), "belongs to the gate"),
+        (lambda d, c, f: (d * c * f * (1 - f), d * c), "belongs to the gate's gradient"),
+        (lambda d, c, f: d * c * f * (1 - f), "return the pair"),
+        (lambda d, c, f: (2 * d * c * f * (1 - f), d * f), "each factor of your delta_z_f"),
+        (lambda d, c, f: (d @ c * f, d * f), "element by element"),
+    ],
+)
+def test_forget_gate_backward_checker_names_the_wrong_term(wrong, hint, capsys):
+    assert not exercises.check_forget_gate_backward(wrong)
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and hint in out
